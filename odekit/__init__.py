@@ -1,0 +1,49 @@
+"""odekit: Numba-compiled solvers for ODEs, first-order PDEs and geometric probability.
+
+The ODE core is re-exported here::
+
+    import odekit
+    res = odekit.solve_ivp(f, (0.0, 1.0), y0)
+
+The problem families are subpackages, imported on first use (so ``import odekit`` stays
+light and never imports matplotlib): :mod:`odekit.floquet`, :mod:`odekit.mathieu`,
+:mod:`odekit.geoprob`, :mod:`odekit.competition`, :mod:`odekit.characteristics`.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+__version__ = "0.1.0"
+
+from .integrate import (  # noqa: E402
+    EnsembleResult,
+    Event,
+    IntegrationError,
+    OdeResult,
+    solve_ensemble,
+    solve_ivp,
+)
+
+_SUBPACKAGES = ("floquet", "mathieu", "geoprob", "competition", "characteristics", "plotting")
+
+__all__ = [
+    "__version__",
+    "solve_ivp",
+    "solve_ensemble",
+    "Event",
+    "OdeResult",
+    "EnsembleResult",
+    "IntegrationError",
+    *_SUBPACKAGES,
+]
+
+
+def __getattr__(name):
+    if name in _SUBPACKAGES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'odekit' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_SUBPACKAGES))

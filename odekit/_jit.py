@@ -1,0 +1,113 @@
+"""The one Numba policy of odekit.
+
+Every compiled kernel in the package is made with :func:`jit` from this module, so the
+policy lives in one place:
+
+* ``cache=True``: compiled machine code is kept on disk and reused by later processes.
+  Where Numba cannot locate a cache (a function typed at an interactive prompt, in
+  ``python -c`` or in a notebook cell), caching quietly falls back to memory.
+* No ``fastmath``: the flags ``nnan``/``ninf`` would let LLVM delete the NaN and
+  infinity checks that make failures loud.
+* ``error_model="numpy"``: division by zero gives inf/NaN (which the kernels check)
+  instead of a Python exception, and keeps the inner loops free of exception branches.
+* ``ODEKIT_DISABLE_JIT=1`` in the environment runs every kernel as plain Python (slow, but
+  useful for debugging and for checking kernels against their Python twins).
+
+:func:`compile_count` counts real compilations (cache loads are not counted), so tests can
+prove that changing parameters, initial values, tolerances or time spans never recompiles.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import numba
+from numba.core import event as _event
+
+__all__ = ["jit", "prange", "DISABLED", "compile_count", "cache_ok", "num_threads"]
+
+#: True when ``ODEKIT_DISABLE_JIT`` is set to a non-empty value other than ``"0"``.
+DISABLED: bool = os.environ.get("ODEKIT_DISABLE_JIT", "") not in ("", "0")
+
+prange = numba.prange
+
+_BASE_OPTIONS = {"nogil": True, "error_model": "numpy"}
+
+
+def cache_ok(func) -> bool:
+    """Whether Numba can keep a disk cache for ``func`` (it needs a real source file)."""
+    try:
+        from numba.core.caching import FunctionCache
+
+        FunctionCache(func)
+    except Exception:  # RuntimeError "no locator available" and similar
+        return False
+    return True
+
+
+def jit(func=None, *, parallel: bool = False, cache: bool = True, inline: str = "never"):
+    """Compile ``func`` with the odekit policy (usable bare or with options).
+
+    Parameters
+    ----------
+    func : callable, optional
+        The Python function to compile.
+    parallel : bool
+        Compile with ``parallel=True`` (needed for ``prange``).
+    cache : bool
+        Keep compiled code on disk; silently ignored where Numba cannot cache.
+    inline : {"never", "always"}
+        Numba-level inlining (rarely needed: LLVM inlines small functions anyway).
+
+    Examples
+    --------
+    >>> from odekit._jit import jit
+    >>> @jit
+    ... def twice(x):
+    ...     return 2.0 * x
+    >>> twice(1.5)
+    3.0
+    """
+
+    def wrap(f):
+        if DISABLED:
+            return f
+        opts = dict(_BASE_OPTIONS)
+        opts["parallel"] = parallel
+        if inline != "never":
+            opts["inline"] = inline
+        opts["cache"] = bool(cache) and cache_ok(f)
+        return numba.njit(**opts)(f)
+
+    return wrap if func is None else wrap(func)
+
+
+class _Counter(_event.Listener):
+    def __init__(self):
+        self.count = 0
+        self._lock = threading.Lock()
+
+    def on_start(self, ev):
+        with self._lock:
+            self.count += 1
+
+    def on_end(self, ev):
+        pass
+
+
+_COUNTER = _Counter()
+_event.register("numba:compile", _COUNTER)
+
+
+def compile_count() -> int:
+    """Number of Numba compilations (of any function) since odekit was imported.
+
+    Loads from the disk cache are not compilations and are not counted.
+    """
+    return _COUNTER.count
+
+
+def num_threads() -> int:
+    """The number of threads Numba's parallel loops use now."""
+    return 1 if DISABLED else numba.get_num_threads()
