@@ -269,6 +269,8 @@ def _eig_checked(kind, j, q):
     Returns (value, matrix size used); value is NaN when no size up to 200000 suffices.
     """
     n = truncation(kind, j, q)
+    if q == 0.0:
+        return _diag(kind, 0.0, j), n
     for _ in range(20):
         a = _eig_fixed(kind, j, q, n)
         if _tail_ratio(kind, q, n, a) < _TAIL_TOL:
