@@ -65,7 +65,7 @@ def monodromy(fun, period, dim, *, params=(), t0=0.0, rtol=1e-10, atol=1e-12,
     >>> def decay(t, y, p):
     ...     return np.array([-p[0] * y[0]])
     >>> M = monodromy(decay, 1.0, 1, params=[2.0])
-    >>> round(float(M[0, 0]), 8) == round(np.exp(-2.0), 8)
+    >>> bool(abs(M[0, 0] - np.exp(-2.0)) < 1e-8)
     True
     """
     from .integrate import solve_ensemble

@@ -24,3 +24,19 @@ __all__ = [
     "ce_prime",
     "se_prime",
 ]
+
+from .chart import (  # noqa: E402
+    StabilityChart,
+    characteristic_exponent,
+    stability_chart,
+    transition_curves,
+)
+from .kapitza import KapitzaPendulum  # noqa: E402
+
+__all__ += [
+    "characteristic_exponent",
+    "stability_chart",
+    "StabilityChart",
+    "transition_curves",
+    "KapitzaPendulum",
+]

@@ -151,10 +151,10 @@ def stability_chart(a, q, *, damping=0.0, rtol=CHART_RTOL, atol=CHART_ATOL):
     --------
     >>> import numpy as np
     >>> from odekit.mathieu import stability_chart
-    >>> chart = stability_chart(np.array([-1.0, 0.25, 1.0]), np.array([0.0, 0.5]))
-    >>> chart.stable.tolist()       # a = 1 with q = 0.5 sits in the first resonance tongue
-    [[False, True, False], [False, True, False]]
-    >>> round(float(chart.trace[0, 1]), 9)  # 2 cos(pi sqrt(a)) at q = 0
+    >>> chart = stability_chart(np.array([-1.0, 0.25, 1.1, 2.0]), np.array([0.0, 0.5]))
+    >>> chart.stable.tolist()       # a = 1.1, q = 0.5 lies in the first tongue
+    [[False, True, True, True], [False, True, False, True]]
+    >>> round(float(chart.trace[0, 1]), 8)  # 2 cos(pi sqrt(a)) at q = 0
     0.0
     """
     a = _grid(a, "a")
