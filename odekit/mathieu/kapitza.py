@@ -152,7 +152,7 @@ class KapitzaPendulum:
         exactly from a characteristic value (no scanning, no root finding needed since a is
         an explicit monotone function of omega).  The first band gives the classical lower
         limit h0^2 omega^2 > 2 g l (from a_0(q) ~ -q^2/2) and, once b_1(q) < 0 (h0 / l > about
-        0.4553), an upper limit too.
+        0.4540), an upper limit too.
 
         Only the undamped case is solved from the curves; with damping the band edges are
         found by root finding on the Floquet growth rate (see Notes).

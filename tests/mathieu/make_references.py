@@ -7,7 +7,7 @@ Mathieu function values use mpmath eigenvectors of the matrices with the *signed
 of the q -> -q relations), normalised per DLMF 28.2.30 and signed per DLMF's literal rule
 ce_n(0, q) > 0, se_n'(0, q) > 0, which is resolvable at 40 digits for |q| <= 100.
 
-Run:  python tests/mathieu/make_references.py   (a few minutes; single core)
+Run:  python tests/mathieu/make_references.py [values] [functions]   (minutes each)
 """
 
 import json
@@ -62,7 +62,7 @@ def functions():
     zs = ["0", "0.4", "1.1", str(mp.pi / 2), "2.6"]
     for qs_ in ["-60", "2.5", "25", "100"]:
         q = mp.mpf(qs_)
-        N = 70
+        N = 56
         for kind in range(4):
             E, Q = mp.eigsy(hill(kind, q, N))
             idx = sorted(range(N), key=lambda i: E[i])
@@ -96,6 +96,13 @@ def functions():
 
 
 if __name__ == "__main__":
-    data = {"values": values(), "functions": functions()}
-    HERE.write_text(json.dumps(data, indent=0))
-    print("wrote", HERE)
+    import sys
+
+    parts = sys.argv[1:] or ["values", "functions"]
+    data = json.loads(HERE.read_text()) if HERE.exists() else {}
+    for part in parts:
+        result = values() if part == "values" else functions()
+        data = json.loads(HERE.read_text()) if HERE.exists() else {}
+        data[part] = result
+        HERE.write_text(json.dumps(data, indent=0))
+        print("wrote", part, "to", HERE)
