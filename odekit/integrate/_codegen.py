@@ -167,7 +167,7 @@ def _header(inplace: bool, n_events: int, cache: bool, ndim: int) -> str:
         f"NDIM = {ndim}",
         "",
         "",
-        "@jit",
+        '@jit(inline="always")',
         "def rhs(t, y, p, out):",
     ]
     if inplace:

@@ -27,7 +27,7 @@ def _dim(y):
     return NDIM if NDIM > 0 else y.shape[0]
 
 
-@jit
+@jit(inline="always")
 def _stage(i, t, h, y, p, A, c, K, ytmp):
     """K[i] = f(t + c_i h, y + h Σ_{m<i} A[i, m] K[m])."""
     n = _dim(y)
@@ -53,7 +53,7 @@ def _initial_step(t0, y0, f0, p, direction, err_order, rtol, atol, interval, max
                                   max_step)
 
 
-@jit
+@jit(inline="always")
 def _advance(t, h, t1, direction, y, y_new, K, ytmp, scale, p, A, c, b, E, E3, ints,
              err_exp, rtol, atol, max_step):
     """Take one accepted step from (t, y), starting with the trial step h.
