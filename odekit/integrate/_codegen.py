@@ -1,0 +1,222 @@
+"""Compile user functions and build the kernels specialised for them.
+
+Why code generation: Numba keys its disk cache on the argument *types*, and a jitted
+function passed as an argument is typed by its identity, which differs in every process,
+so a driver that takes the right-hand side as an argument would recompile in every new
+process. Instead, for each (right-hand side, events) combination we write a small module
+to the kernel cache directory: a header binding ``rhs`` and ``events`` around the user's
+functions (as globals, which Numba inlines), followed by the source of
+:mod:`odekit.integrate._template`. The file name is a hash of everything the machine code
+depends on (the user functions' code and source-file stamps, the template, odekit and
+Numba versions), so an edited function gets a fresh kernel and an unchanged one reloads
+from disk in milliseconds.
+
+Where a user function has no source file (typed at a prompt, ``python -c``, a notebook
+cell) or is a closure, the kernels are compiled in memory only: caching quietly falls back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import os
+import sys
+import tempfile
+import threading
+import types
+
+import numba
+import numpy as np
+from numba.core.registry import CPUDispatcher
+
+from .. import __version__
+from .. import _jit
+
+__all__ = ["as_dispatcher", "get_kernels", "kernel_cache_dir"]
+
+_HERE = os.path.dirname(__file__)
+_TEMPLATE_PATHS = (os.path.join(_HERE, "_template.py"), os.path.join(_HERE, "_template_events.py"))
+_LOCK = threading.RLock()
+_DISPATCHERS: dict = {}  # id(py function) -> (function, dispatcher)
+_KERNELS: dict = {}  # (ids of dispatchers) -> (dispatchers, module)
+_TEMPLATE_SRC: tuple | None = None
+
+EXPECTED_FORM = (
+    "expected a function fun(t, y, p) -> dydt, with t a float, y and p 1-D float64 "
+    "arrays, returning a 1-D float64 array of len(y) (for example "
+    "'def fun(t, y, p): return np.array([y[1], -p[0] * y[0]])'), or the in-place form "
+    "fun(t, y, p, dydt) that writes into dydt and returns None"
+)
+
+
+_NO_EVENTS = """
+
+@jit
+def _step_events(t, h, t_new, y, y_new, p, A, c, P, ints, K, Q, ytmp, ybuf, G, ev_dir,
+                 ev_term, ev_idx, ev_t, ev_y, n_ev):
+    return n_ev, 2.0, False, 0
+"""
+
+
+def _template_source(with_events: bool) -> str:
+    global _TEMPLATE_SRC
+    if _TEMPLATE_SRC is None:
+        texts = []
+        for path in _TEMPLATE_PATHS:
+            with open(path, encoding="utf-8") as fh:
+                texts.append(fh.read())
+        _TEMPLATE_SRC = tuple(texts)
+    main, ev = _TEMPLATE_SRC
+    return main + "\n\n" + (ev if with_events else _NO_EVENTS)
+
+
+def _kernels_source() -> str:
+    """Source of the shared compiled helpers (the generated kernels link against them)."""
+    with open(os.path.join(_HERE, "_kernels.py"), encoding="utf-8") as fh:
+        return fh.read()
+
+
+def kernel_cache_dir() -> str | None:
+    """Directory holding generated kernel modules (and Numba's cache of them).
+
+    ``ODEKIT_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/odekit/kernels`` (default
+    ``~/.cache``), else a per-user folder in the temporary directory; None if none is
+    writable.
+    """
+    candidates = []
+    if os.environ.get("ODEKIT_CACHE_DIR"):
+        candidates.append(os.environ["ODEKIT_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    candidates.append(os.path.join(base, "odekit", "kernels"))
+    uid = os.getuid() if hasattr(os, "getuid") else "user"
+    candidates.append(os.path.join(tempfile.gettempdir(), f"odekit-kernels-{uid}"))
+    for d in candidates:
+        try:
+            os.makedirs(d, exist_ok=True)
+            if os.access(d, os.W_OK):
+                return d
+        except OSError:
+            continue
+    return None
+
+
+def _py_func(f):
+    return f.py_func if isinstance(f, CPUDispatcher) else f
+
+
+def as_dispatcher(fun, name: str):
+    """Return (compiled dispatcher, number of positional parameters) for ``fun``.
+
+    A plain Python function is compiled once (and remembered); a Numba dispatcher is used
+    as it is.
+    """
+    if not callable(fun):
+        raise TypeError(f"{name} must be callable; {EXPECTED_FORM}")
+    py = _py_func(fun)
+    if not isinstance(py, types.FunctionType):
+        raise TypeError(f"{name} must be a Python function or a numba.njit function "
+                        f"(got {type(fun).__name__}); {EXPECTED_FORM}")
+    try:
+        params = inspect.signature(py).parameters.values()
+        npos = sum(1 for q in params
+                   if q.kind in (q.POSITIONAL_ONLY, q.POSITIONAL_OR_KEYWORD)
+                   and q.default is q.empty)
+    except (TypeError, ValueError):
+        npos = -1
+    with _LOCK:
+        if isinstance(fun, CPUDispatcher) or _jit.DISABLED:
+            return fun, npos
+        hit = _DISPATCHERS.get(id(py))
+        if hit is not None and hit[0] is py:
+            return hit[1], npos
+        disp = _jit.jit(py)
+        _DISPATCHERS[id(py)] = (py, disp)
+        return disp, npos
+
+
+def _stamp(py) -> tuple[str, bool]:
+    """A fingerprint of a user function's code, and whether it can be cached on disk."""
+    code = py.__code__
+    parts = [py.__module__ or "", py.__qualname__, code.co_code.hex(), repr(code.co_consts),
+             repr(code.co_names)]
+    cacheable = py.__closure__ is None and _jit.cache_ok(py)
+    if cacheable:
+        try:
+            path = inspect.getsourcefile(py) or inspect.getfile(py)
+            st = os.stat(path)
+            parts += [os.path.abspath(path), str(st.st_mtime_ns), str(st.st_size)]
+        except (TypeError, OSError):
+            cacheable = False
+    return "|".join(parts), cacheable
+
+
+def _header(inplace: bool, n_events: int, cache: bool) -> str:
+    lines = [
+        "# Generated by odekit: a kernel module specialised for one right-hand side.",
+        "# Safe to delete; it is rebuilt on demand.",
+        "import functools",
+        "import numpy as np",
+        "from odekit._jit import jit as _odekit_jit, prange",
+        f"jit = functools.partial(_odekit_jit, cache={cache})",
+        "",
+        "",
+        "@jit",
+        "def rhs(t, y, p, out):",
+    ]
+    if inplace:
+        lines.append("    _f(t, y, p, out)")
+    else:
+        lines += ["    r = _f(t, y, p)", "    for i in range(out.shape[0]):",
+                  "        out[i] = r[i]"]
+    lines += ["", "", "@jit", "def events(t, y, p, out):"]
+    if n_events == 0:
+        lines.append("    return")
+    for k in range(n_events):
+        lines.append(f"    out[{k}] = _g{k}(t, y, p)")
+    return "\n".join(lines) + "\n\n"
+
+
+def get_kernels(fun_disp, inplace: bool, event_disps=()):
+    """The kernel module (``solve_one``, ``solve_many``) for these compiled functions."""
+    key = (id(fun_disp), inplace) + tuple(id(g) for g in event_disps)
+    with _LOCK:
+        hit = _KERNELS.get(key)
+        if hit is not None and hit[0][0] is fun_disp and all(
+                a is b for a, b in zip(hit[0][1:], event_disps)):
+            return hit[1]
+        funcs = (fun_disp, *event_disps)
+        stamps = [_stamp(_py_func(f)) for f in funcs]
+        cacheable = all(c for _, c in stamps) and not _jit.DISABLED
+        header = _header(inplace, len(event_disps), cacheable)
+        source = header + _template_source(len(event_disps) > 0)
+        h = hashlib.sha256()
+        for part in (__version__, numba.__version__, np.__version__, sys.version, source,
+                     _kernels_source(),
+                     *(s for s, _ in stamps)):
+            h.update(part.encode())
+            h.update(b"\0")
+        if not cacheable:
+            h.update(f"memory-{id(fun_disp)}-{len(_KERNELS)}".encode())
+        digest = h.hexdigest()[:20]
+        modname = f"_odekit_kernel_{digest}"
+        directory = kernel_cache_dir() if cacheable else None
+        if directory is not None:
+            path = os.path.join(directory, modname + ".py")
+            if not os.path.exists(path):
+                tmp = f"{path}.{os.getpid()}.tmp"
+                with open(tmp, "w", encoding="utf-8") as fh:
+                    fh.write(source)
+                os.replace(tmp, path)
+        else:
+            path = f"<odekit kernel {digest}>"
+            if cacheable:  # no writable directory: compile in memory
+                source = source.replace("cache=True", "cache=False", 1)
+        mod = types.ModuleType(modname)
+        mod.__file__ = path
+        mod._f = fun_disp
+        for k, g in enumerate(event_disps):
+            setattr(mod, f"_g{k}", g)
+        sys.modules[modname] = mod  # Numba's cache re-imports the module by name
+        exec(compile(source, path, "exec"), mod.__dict__)
+        _KERNELS[key] = (funcs, mod)
+        return mod

@@ -1,0 +1,216 @@
+"""Compiled pieces of the Runge–Kutta stepper that do not call the right-hand side.
+
+They are compiled once per installation (disk cache) and shared by every generated kernel
+module (:mod:`odekit.integrate._template`), so a new right-hand side compiles only the parts
+that call it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._jit import jit
+
+SAFETY = 0.9
+MIN_FACTOR = 0.2
+MAX_FACTOR = 10.0
+
+
+@jit
+def all_finite(x):
+    """True when every element of the 1-D array ``x`` is finite."""
+    for i in range(x.shape[0]):
+        if not np.isfinite(x[i]):
+            return False
+    return True
+
+
+@jit
+def stages_finite(K, first, last):
+    """True when rows first..last-1 of K are finite."""
+    for m in range(first, last):
+        if not all_finite(K[m]):
+            return False
+    return True
+
+
+@jit
+def combine(y, h, b, K, s, out):
+    """out = y + h Σ_{m<s} b_m K_m."""
+    n = y.shape[0]
+    for j in range(n):
+        acc = 0.0
+        for m in range(s):
+            acc += b[m] * K[m, j]
+        out[j] = y[j] + h * acc
+
+
+@jit
+def error_norm(h, y, y_new, K, E, E3, s, err_mode, rtol, atol, scale):
+    """Scaled RMS norm of the local error estimate (DOP853's combined one for mode 2)."""
+    n = y.shape[0]
+    for j in range(n):
+        scale[j] = atol[j] + rtol * max(abs(y[j]), abs(y_new[j]))
+    if err_mode == 1:
+        acc2 = 0.0
+        for j in range(n):
+            e = 0.0
+            for m in range(s + 1):
+                e += E[m] * K[m, j]
+            r = h * e / scale[j]
+            acc2 += r * r
+        return np.sqrt(acc2 / n)
+    e5 = 0.0
+    e3 = 0.0
+    for j in range(n):
+        a5 = 0.0
+        a3 = 0.0
+        for m in range(s + 1):
+            a5 += E[m] * K[m, j]
+            a3 += E3[m] * K[m, j]
+        a5 /= scale[j]
+        a3 /= scale[j]
+        e5 += a5 * a5
+        e3 += a3 * a3
+    if e5 == 0.0 and e3 == 0.0:
+        return 0.0
+    return abs(h) * e5 / np.sqrt((e5 + 0.01 * e3) * n)
+
+
+@jit
+def step_factor(err, err_exp, rejected):
+    """Step-size factor of the standard controller (safety 0.9, factors in [0.2, 10])."""
+    if err < 1.0:
+        if err == 0.0:
+            factor = MAX_FACTOR
+        else:
+            factor = min(MAX_FACTOR, SAFETY * err ** err_exp)
+        if rejected:
+            factor = min(1.0, factor)
+        return factor
+    if not np.isfinite(err):
+        return MIN_FACTOR
+    return max(MIN_FACTOR, SAFETY * err ** err_exp)
+
+
+@jit
+def dense_coeffs(h, K, P, S, Q):
+    """Q[d] = h Σ_{i<S} P[i, d] K_i: coefficients of the step's interpolant."""
+    D = Q.shape[0]
+    n = Q.shape[1]
+    for d in range(D):
+        for j in range(n):
+            acc = 0.0
+            for i in range(S):
+                w = P[i, d]
+                if w != 0.0:
+                    acc += w * K[i, j]
+            Q[d, j] = h * acc
+
+
+@jit
+def dense_eval(theta, y, Q, out):
+    """out = y + Σ_d Q[d] θ^(d+1) (Horner)."""
+    D = Q.shape[0]
+    n = y.shape[0]
+    for j in range(n):
+        acc = Q[D - 1, j]
+        for d in range(D - 2, -1, -1):
+            acc = acc * theta + Q[d, j]
+        out[j] = y[j] + theta * acc
+
+
+@jit
+def initial_step_norms(y0, f0, rtol, atol):
+    """(d0, d1): scaled RMS norms of y0 and f0 for Hairer's starting-step rule."""
+    n = y0.shape[0]
+    d0 = 0.0
+    d1 = 0.0
+    for i in range(n):
+        sc = atol[i] + abs(y0[i]) * rtol
+        d0 += (y0[i] / sc) ** 2
+        d1 += (f0[i] / sc) ** 2
+    return np.sqrt(d0 / n), np.sqrt(d1 / n)
+
+
+@jit
+def initial_step_finish(y0, f0, f1, h0, d1, err_order, rtol, atol, interval, max_step):
+    """Second half of Hairer's starting-step rule, given f1 = f(t0 + h0, y0 + h0 f0)."""
+    n = y0.shape[0]
+    d2 = 0.0
+    for i in range(n):
+        sc = atol[i] + abs(y0[i]) * rtol
+        d2 += ((f1[i] - f0[i]) / sc) ** 2
+    d2 = np.sqrt(d2 / n) / h0
+    if not np.isfinite(d2):
+        return h0 * 1e-3
+    if d1 <= 1e-15 and d2 <= 1e-15:
+        h1 = max(1e-6, h0 * 1e-3)
+    else:
+        h1 = (0.01 / max(d1, d2)) ** (1.0 / (err_order + 1))
+    return min(100 * h0, h1, interval, max_step)
+
+
+@jit
+def brent_update(a, b, c, fa, fb, fc, d, e, xtol):
+    """One iteration of Brent's root finder (the bookkeeping part).
+
+    Returns (a, b, c, fa, fb, fc, d, e, done): the caller evaluates f at the new ``b``
+    unless ``done``.
+    """
+    if fb * fc > 0.0:
+        c, fc = a, fa
+        d = b - a
+        e = d
+    if abs(fc) < abs(fb):
+        a, fa = b, fb
+        b, fb = c, fc
+        c, fc = a, fa
+    tol = 2.0 * 2.220446049250313e-16 * abs(b) + 0.5 * xtol
+    m = 0.5 * (c - b)
+    if abs(m) <= tol or fb == 0.0:
+        return a, b, c, fa, fb, fc, d, e, True
+    if abs(e) >= tol and abs(fa) > abs(fb):
+        s_ = fb / fa
+        if a == c:
+            pp = 2.0 * m * s_
+            qq = 1.0 - s_
+        else:
+            q_ = fa / fc
+            r_ = fb / fc
+            pp = s_ * (2.0 * m * q_ * (q_ - r_) - (b - a) * (r_ - 1.0))
+            qq = (q_ - 1.0) * (r_ - 1.0) * (s_ - 1.0)
+        if pp > 0.0:
+            qq = -qq
+        else:
+            pp = -pp
+        if 2.0 * pp < min(3.0 * m * qq - abs(tol * qq), abs(e * qq)):
+            e = d
+            d = pp / qq
+        else:
+            d = m
+            e = d
+    else:
+        d = m
+        e = d
+    a, fa = b, fb
+    if abs(d) > tol:
+        b += d
+    else:
+        b += tol if m > 0 else -tol
+    return a, b, c, fa, fb, fc, d, e, False
+
+
+@jit
+def copy1(dst, src):
+    """dst[:] = src for 1-D arrays (an explicit loop: much less IR than a slice copy)."""
+    for j in range(src.shape[0]):
+        dst[j] = src[j]
+
+
+@jit
+def copy2(dst, src):
+    """dst[:, :] = src for 2-D arrays."""
+    for i in range(src.shape[0]):
+        for j in range(src.shape[1]):
+            dst[i, j] = src[i, j]

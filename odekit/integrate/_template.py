@@ -1,0 +1,357 @@
+# ruff: noqa: F821
+"""The compiled drivers, as a template specialised for each right-hand side.
+
+This file is never imported on its own. :mod:`odekit.integrate._codegen` writes a small
+header that defines ``rhs(t, y, p, out)`` around the user's function (and, when there are
+events, appends :mod:`odekit.integrate._template_events`; otherwise a stub), appends this
+source, writes the result to the kernel cache directory and executes it as a module.
+Calling the user's function as a *global* (rather than passing it as an argument) is what
+lets Numba inline it and keep the machine code on disk. The pieces that do not call the
+user's code live in :mod:`odekit.integrate._kernels`, compiled once per installation.
+
+Everything here takes numbers and arrays only: parameters, initial values, tolerances,
+time spans and the method's tableau are data, so changing them never recompiles. Nothing
+here allocates: work arrays and output buffers come from the caller.
+
+Status codes: 0 reached t1, 1 stopped by a terminal event, 2 an output buffer is full
+(grow it and call again: the state is saved), -1 step size underflow, -2 non-finite state
+or derivative, -3 max_steps reached.
+"""
+
+from odekit.integrate import _kernels as _k
+
+
+@jit
+def _stage(i, t, h, y, p, A, c, K, ytmp):
+    """K[i] = f(t + c_i h, y + h Σ_{m<i} A[i, m] K[m])."""
+    n = y.shape[0]
+    for j in range(n):
+        ytmp[j] = 0.0
+    for m in range(i):
+        a = A[i, m]
+        if a != 0.0:
+            for j in range(n):
+                ytmp[j] += a * K[m, j]
+    for j in range(n):
+        ytmp[j] = y[j] + h * ytmp[j]
+    rhs(t + c[i] * h, ytmp, p, K[i])
+
+
+@jit
+def _initial_step(t0, y0, f0, p, direction, err_order, rtol, atol, interval, max_step,
+                  ytmp, ftmp):
+    """Hairer's starting step (Hairer, Nørsett & Wanner I, II.4); one evaluation of f."""
+    d0, d1 = _k.initial_step_norms(y0, f0, rtol, atol)
+    h0 = 1e-6 if (d0 < 1e-5 or d1 < 1e-5) else 0.01 * d0 / d1
+    h0 = min(h0, interval, max_step)
+    for i in range(y0.shape[0]):
+        ytmp[i] = y0[i] + h0 * direction * f0[i]
+    rhs(t0 + h0 * direction, ytmp, p, ftmp)
+    return _k.initial_step_finish(y0, f0, ftmp, h0, d1, err_order, rtol, atol, interval,
+                                  max_step)
+
+
+@jit
+def _advance(t, h, t1, direction, y, y_new, K, ytmp, scale, p, A, c, b, E, E3, ints,
+             err_exp, rtol, atol, max_step):
+    """Take one accepted step from (t, y), starting with the trial step h.
+
+    On entry K[0] holds f(t, y) for FSAL methods. On success y_new holds the new state and
+    K[:s+1] the stages (K[s] = f(t_new, y_new) for FSAL methods).
+
+    Returns (status, t_new, h_next, nfev, nrejected); status 0 or negative (failure).
+    """
+    s = ints[0]
+    fsal = ints[2] == 1
+    err_mode = ints[3]
+    nfev = 0
+    nrej = 0
+    rejected = False
+    nonfinite = False
+    if not fsal:
+        rhs(t, y, p, K[0])
+        nfev += 1
+        if not _k.all_finite(K[0]):
+            return -2, t, h, nfev, nrej
+    while True:
+        min_step = 10.0 * abs(np.nextafter(t, t + direction) - t)
+        habs = abs(h) if err_mode == 0 else min(abs(h), max_step)
+        if habs < min_step:
+            return (-2 if nonfinite else -1), t, h, nfev, nrej
+        t_new = t + direction * habs
+        if direction * (t_new - t1) > 0.0:
+            t_new = t1
+        elif err_mode == 0 and abs(t1 - t_new) < 1e-7 * habs:
+            t_new = t1  # fixed step: land exactly on t1 despite rounding
+        h = t_new - t
+        for i in range(1, s):
+            _stage(i, t, h, y, p, A, c, K, ytmp)
+        _k.combine(y, h, b, K, s, y_new)
+        nfev += s - 1
+        if fsal:
+            rhs(t_new, y_new, p, K[s])
+            nfev += 1
+        if not (_k.all_finite(y_new) and _k.stages_finite(K, 1, s + 1 if fsal else s)):
+            nonfinite = True
+            rejected = True
+            nrej += 1
+            h = h * _k.MIN_FACTOR
+            continue
+        if err_mode == 0:
+            return 0, t_new, h, nfev, nrej
+        err = _k.error_norm(h, y, y_new, K, E, E3, s, err_mode, rtol, atol, scale)
+        factor = _k.step_factor(err, err_exp, rejected)
+        if err < 1.0:
+            return 0, t_new, h * factor, nfev, nrej
+        if not np.isfinite(err):
+            nonfinite = True
+        h = h * factor
+        rejected = True
+        nrej += 1
+
+
+@jit
+def _dense_prepare(t, h, y, p, A, c, P, ints, K, ytmp, Q):
+    """Extra dense-output stages, then the interpolant's coefficients. Returns nfev."""
+    s = ints[0]
+    S = ints[1]
+    first_extra = s + 1 if ints[2] == 1 else s
+    for i in range(first_extra, S):
+        _stage(i, t, h, y, p, A, c, K, ytmp)
+    _k.dense_coeffs(h, K, P, S, Q)
+    return S - first_extra
+
+
+@jit
+def _start(t0, t1, p, ints, err_exp, rtol, atol, first_step, max_step, K, y, ytmp):
+    """f(t0, y0) into K[0] and the first step size. Returns (status, h, nfev)."""
+    rhs(t0, y, p, K[0])
+    if not (_k.all_finite(K[0]) and _k.all_finite(y)):
+        return -2, 0.0, 1
+    interval = abs(t1 - t0)
+    if ints[3] == 0:
+        return 0, first_step, 1
+    if first_step > 0.0:
+        return 0, min(first_step, interval), 1
+    direction = 1.0 if t1 >= t0 else -1.0
+    h = _initial_step(t0, y, K[0], p, direction, -1.0 / err_exp - 1.0, rtol, atol, interval,
+                      max_step, ytmp, K[1])
+    return 0, h, 2
+
+
+@jit
+def solve_one(t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol, atol, first_step, max_step,
+              max_steps, t_eval, record_steps, dense, ev_dir, ev_term, K, Q, W, G, fs, ist,
+              ts, ys, ev_idx, ev_t, ev_y, d_t, d_h, d_y, d_Q):
+    """Integrate one trajectory, recording steps or t_eval points, events, dense output.
+
+    Work arrays: K (S, n) stages, Q (D, n) interpolant, W (5, n) = y, y_new, ytmp, ybuf,
+    scale (W[0] holds y0 on the first call), G (4, max(1, n_events)). Resumable state:
+    fs = [t, h], ist = [nfev, nsteps, nrejected, n_out, n_ev, n_dense, i_eval, started].
+    Returns the status (2: a buffer is full, grow it and call again).
+    """
+    n_events = ev_dir.shape[0]
+    direction = 1.0 if t1 >= t0 else -1.0
+    y = W[0]
+    y_new = W[1]
+    ytmp = W[2]
+    ybuf = W[3]
+    scale = W[4]
+    g_old = G[0]
+    fsal = ints[2] == 1
+    n_eval = t_eval.shape[0]
+    nfev, nsteps, nrej, n_out, n_ev, n_dense, i_eval = (ist[0], ist[1], ist[2], ist[3],
+                                                        ist[4], ist[5], ist[6])
+    if ist[7] == 0:
+        ist[7] = 1
+        st, h, nf = _start(t0, t1, p, ints, err_exp, rtol, atol, first_step, max_step, K, y,
+                           ytmp)
+        nfev += nf
+        fs[0] = t0
+        fs[1] = h
+        if st < 0:
+            ist[0] = nfev
+            return st
+        if record_steps:
+            ts[0] = t0
+            _k.copy1(ys[0], y)
+            n_out = 1
+        while i_eval < n_eval and t_eval[i_eval] == t0:
+            ts[n_out] = t0
+            _k.copy1(ys[n_out], y)
+            n_out += 1
+            i_eval += 1
+        if n_events > 0:
+            events(t0, y, p, g_old)
+    t = fs[0]
+    h = fs[1]
+    status = 0
+    while t != t1:
+        if nsteps >= max_steps:
+            status = -3
+            break
+        if ((record_steps and n_out + 2 > ts.shape[0])
+                or (n_events > 0 and n_ev + n_events > ev_t.shape[0])
+                or (dense and n_dense + 1 > d_t.shape[0])):
+            status = 2
+            break
+        st, t_new, h_next, nf, nr = _advance(t, h, t1, direction, y, y_new, K, ytmp, scale,
+                                             p, A, c, b, E, E3, ints, err_exp, rtol, atol,
+                                             max_step)
+        nfev += nf
+        nrej += nr
+        if st < 0:
+            status = st
+            break
+        nsteps += 1
+        h_step = t_new - t
+        first_term = 2.0
+        if n_events > 0:
+            n_ev, first_term, have_dense, nf = _step_events(
+                t, h_step, t_new, y, y_new, p, A, c, P, ints, K, Q, ytmp, ybuf, G, ev_dir,
+                ev_term, ev_idx, ev_t, ev_y, n_ev)
+            nfev += nf
+        terminal_hit = first_term <= 1.0
+        t_stop = t_new
+        if terminal_hit and first_term < 1.0:
+            t_stop = t + first_term * h_step
+        need_dense = dense or (i_eval < n_eval
+                               and direction * (t_eval[i_eval] - t_stop) <= 0.0
+                               and t_eval[i_eval] != t_new)
+        if need_dense and not have_dense:
+            nfev += _dense_prepare(t, h_step, y, p, A, c, P, ints, K, ytmp, Q)
+        while i_eval < n_eval and direction * (t_eval[i_eval] - t_stop) <= 0.0:
+            te = t_eval[i_eval]
+            ts[n_out] = te
+            if te == t_new:
+                _k.copy1(ys[n_out], y_new)
+            else:
+                _k.dense_eval((te - t) / h_step, y, Q, ys[n_out])
+            n_out += 1
+            i_eval += 1
+        if dense:
+            d_t[n_dense] = t
+            d_h[n_dense] = h_step
+            _k.copy1(d_y[n_dense], y)
+            _k.copy2(d_Q[n_dense], Q)
+            n_dense += 1
+        if terminal_hit:
+            if first_term == 1.0:
+                _k.copy1(ybuf, y_new)
+            else:
+                _k.dense_eval(first_term, y, Q, ybuf)
+            if record_steps:
+                ts[n_out] = t_stop
+                _k.copy1(ys[n_out], ybuf)
+                n_out += 1
+            t = t_stop
+            _k.copy1(y, ybuf)
+            status = 1
+            break
+        if record_steps:
+            ts[n_out] = t_new
+            _k.copy1(ys[n_out], y_new)
+            n_out += 1
+        t = t_new
+        _k.copy1(y, y_new)
+        if fsal:
+            _k.copy1(K[0], K[ints[0]])
+        if n_events > 0:
+            _k.copy1(g_old, G[1])
+        h = h_next
+    fs[0] = t
+    fs[1] = h
+    ist[0] = nfev
+    ist[1] = nsteps
+    ist[2] = nrej
+    ist[3] = n_out
+    ist[4] = n_ev
+    ist[5] = n_dense
+    ist[6] = i_eval
+    return status
+
+
+@jit
+def _integrate_member(t0, t1, y0, p, A, c, b, E, E3, P, ints, err_exp, rtol, atol,
+                      max_step, max_steps, t_eval, out, K, Q, y, y_new, ytmp, scale):
+    """One ensemble member into preallocated work arrays. Returns (status, nfev)."""
+    n = y0.shape[0]
+    direction = 1.0 if t1 >= t0 else -1.0
+    for j in range(n):
+        y[j] = y0[j]
+    st, h, nfev = _start(t0, t1, p, ints, err_exp, rtol, atol, 0.0, max_step, K, y, ytmp)
+    if st < 0:
+        return st, nfev
+    n_eval = t_eval.shape[0]
+    i_eval = 0
+    while i_eval < n_eval and t_eval[i_eval] == t0:
+        for j in range(n):
+            out[j, i_eval] = y[j]
+        i_eval += 1
+    fsal = ints[2] == 1
+    s = ints[0]
+    nsteps = 0
+    t = t0
+    while t != t1:
+        if nsteps >= max_steps:
+            return -3, nfev
+        st, t_new, h_next, nf, nr = _advance(t, h, t1, direction, y, y_new, K, ytmp, scale,
+                                             p, A, c, b, E, E3, ints, err_exp, rtol, atol,
+                                             max_step)
+        nfev += nf
+        if st < 0:
+            return st, nfev
+        nsteps += 1
+        h_step = t_new - t
+        if (i_eval < n_eval and direction * (t_eval[i_eval] - t_new) <= 0.0
+                and t_eval[i_eval] != t_new):
+            nfev += _dense_prepare(t, h_step, y, p, A, c, P, ints, K, ytmp, Q)
+        while i_eval < n_eval and direction * (t_eval[i_eval] - t_new) <= 0.0:
+            te = t_eval[i_eval]
+            if te == t_new:
+                for j in range(n):
+                    out[j, i_eval] = y_new[j]
+            else:
+                _k.dense_eval((te - t) / h_step, y, Q, scale)
+                for j in range(n):
+                    out[j, i_eval] = scale[j]
+            i_eval += 1
+        t = t_new
+        for j in range(n):
+            y[j] = y_new[j]
+        if fsal:
+            for j in range(n):
+                K[0, j] = K[s, j]
+        h = h_next
+    if n_eval == 0:
+        for j in range(n):
+            out[j, 0] = y[j]
+    return 0, nfev
+
+
+@jit
+def _run_chunk(ch, t0, t1, Y0, Pm, A, c, b, E, E3, P, ints, err_exp, rtol, atol, max_step,
+               max_steps, t_eval, out, status, nfev, Kw, Qw, Vw):
+    """Members ch, ch + c, ch + 2c, ... of the ensemble, with chunk ch's work arrays.
+
+    Work arrays come from the caller, one set per chunk (Kw (c, S, n), Qw (c, D, n),
+    Vw (c, 4, n)), so nothing is allocated per trajectory. Chunks run concurrently on
+    threads (the kernels release the GIL); members are interleaved across chunks for load
+    balance. Every member is computed by the same sequence of operations whichever thread
+    runs it, so results do not depend on the number of threads.
+    """
+    k = Y0.shape[0]
+    n_chunks = Kw.shape[0]
+    K = Kw[ch]
+    Q = Qw[ch]
+    V = Vw[ch]
+    for i in range(ch, k, n_chunks):
+        st, nf = _integrate_member(t0, t1, Y0[i], Pm[i], A, c, b, E, E3, P, ints, err_exp,
+                                   rtol, atol, max_step, max_steps, t_eval, out[i], K, Q,
+                                   V[0], V[1], V[2], V[3])
+        status[i] = st
+        nfev[i] = nf
+        if st < 0:
+            for j in range(out.shape[1]):
+                for m in range(out.shape[2]):
+                    out[i, j, m] = np.nan

@@ -1,0 +1,203 @@
+"""Input checks shared by :func:`solve_ivp` and :func:`solve_ensemble`."""
+
+from __future__ import annotations
+
+import numbers
+import operator
+
+import numpy as np
+from numba.core.errors import NumbaError
+
+from ._codegen import EXPECTED_FORM, as_dispatcher
+from ._results import IntegrationError
+
+EPS = np.finfo(float).eps
+
+
+def float_array(x, name: str, ndim_allowed=(1,)) -> np.ndarray:
+    """A fresh, C-contiguous, writable float64 copy of ``x``; loud on anything odd."""
+    if isinstance(x, (str, bytes)):
+        raise TypeError(f"{name} must be numeric, got {type(x).__name__}")
+    try:
+        arr = np.array(x, copy=True)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be an array of real numbers ({exc})") from None
+    if arr.dtype == object or arr.dtype.kind not in "biuf":
+        if arr.dtype.kind == "c":
+            raise TypeError(f"{name} must be real; complex values are not supported "
+                            "(split into real and imaginary parts)")
+        raise TypeError(f"{name} must be an array of real numbers, got dtype {arr.dtype}")
+    arr = np.asarray(arr, dtype=np.float64, order="C")
+    if arr.ndim not in ndim_allowed:
+        raise ValueError(f"{name} must have {' or '.join(map(str, ndim_allowed))} "
+                         f"dimension(s), got shape {arr.shape}")
+    return arr
+
+
+def check_t_span(t_span):
+    try:
+        t0, t1 = (float(v) for v in t_span)
+    except (TypeError, ValueError):
+        raise ValueError(f"t_span must be a pair (t0, t1) of real numbers, got {t_span!r}"
+                         ) from None
+    if not (np.isfinite(t0) and np.isfinite(t1)):
+        raise ValueError(f"t_span must be finite, got ({t0}, {t1})")
+    if t0 == t1:
+        raise ValueError("t_span: t0 and t1 must differ")
+    return t0, t1
+
+
+def check_y0(y0, name="y0", ndim_allowed=(1,)):
+    y = float_array(y0, name, ndim_allowed)
+    if y.shape[-1] == 0:
+        raise ValueError(f"{name} must hold at least one state variable")
+    if not np.all(np.isfinite(y)):
+        raise ValueError(f"{name} must be finite (it contains NaN or inf)")
+    return y
+
+
+def check_params(params, name="params", ndim_allowed=(1,)):
+    if params is None:
+        params = ()
+    p = float_array(params, name, (0,) + tuple(ndim_allowed))
+    if p.ndim == 0:
+        p = p.reshape(1)
+    if not np.all(np.isfinite(p)):
+        raise ValueError(f"{name} must be finite (it contains NaN or inf)")
+    return p
+
+
+def check_tolerances(rtol, atol, n):
+    try:
+        rtol = float(rtol)
+    except (TypeError, ValueError):
+        raise TypeError(f"rtol must be a real number, got {rtol!r}") from None
+    if not np.isfinite(rtol) or rtol <= 0:
+        raise ValueError(f"rtol must be positive and finite, got {rtol}")
+    if rtol < 100 * EPS:
+        raise ValueError(f"rtol must be at least 100 machine epsilons ({100 * EPS:.3g}), "
+                         f"got {rtol}")
+    a = float_array(atol, "atol", (0, 1))
+    if a.ndim == 1 and a.shape != (n,):
+        raise ValueError(f"atol must be a scalar or have shape ({n},), got {a.shape}")
+    if not np.all(np.isfinite(a)) or np.any(a < 0):
+        raise ValueError("atol must be finite and non-negative")
+    return rtol, np.ascontiguousarray(np.broadcast_to(a, (n,)), dtype=np.float64).copy()
+
+
+def check_t_eval(t_eval, t0, t1):
+    if t_eval is None:
+        return None
+    te = float_array(t_eval, "t_eval", (0, 1)).reshape(-1)
+    if not np.all(np.isfinite(te)):
+        raise ValueError("t_eval must be finite")
+    lo, hi = min(t0, t1), max(t0, t1)
+    if te.size and (te.min() < lo or te.max() > hi):
+        raise ValueError(f"t_eval must lie within t_span [{lo}, {hi}]")
+    d = np.diff(te) * np.sign(t1 - t0)
+    if np.any(d <= 0):
+        raise ValueError("t_eval must be strictly monotone in the direction of t_span "
+                         f"({'increasing' if t1 > t0 else 'decreasing'})")
+    return te
+
+
+def check_max_steps(max_steps):
+    try:
+        m = operator.index(max_steps)
+    except TypeError:
+        raise TypeError(f"max_steps must be an integer, got {max_steps!r}") from None
+    if m < 1:
+        raise ValueError(f"max_steps must be >= 1, got {m}")
+    return m
+
+
+def check_max_step(max_step):
+    if not isinstance(max_step, numbers.Real):
+        raise TypeError(f"max_step must be a real number, got {max_step!r}")
+    max_step = float(max_step)
+    if not max_step > 0:
+        raise ValueError(f"max_step must be positive, got {max_step}")
+    return max_step
+
+
+def step_size(method, step, first_step, interval, max_steps):
+    """(first_step for the kernel) after checking RK4's ``step`` and ``first_step``."""
+    if method == "RK4":
+        if step is None:
+            raise ValueError("method 'RK4' is a fixed-step method: give step=h (> 0)")
+        step = float(step)
+        if not (np.isfinite(step) and step > 0):
+            raise ValueError(f"step must be positive and finite, got {step}")
+        nsteps = max(1, int(np.ceil(interval / step * (1 - 1e-12))))
+        if nsteps > max_steps:
+            raise ValueError(f"step={step} needs {nsteps} steps, more than "
+                             f"max_steps={max_steps}; raise max_steps or the step")
+        return interval / nsteps
+    if step is not None:
+        raise ValueError(f"step is only for the fixed-step method 'RK4'; method {method!r} "
+                         "is adaptive (use first_step or max_step)")
+    if first_step is None:
+        return 0.0
+    first_step = float(first_step)
+    if not (np.isfinite(first_step) and first_step > 0):
+        raise ValueError(f"first_step must be positive and finite, got {first_step}")
+    if first_step > interval:
+        raise ValueError(f"first_step={first_step} exceeds the length of t_span ({interval})")
+    return first_step
+
+
+def prepare_rhs(fun, t0, y0, p, name="fun"):
+    """Compile ``fun`` and check it once at (t0, y0, p). Returns (dispatcher, inplace)."""
+    disp, npos = as_dispatcher(fun, name)
+    if npos not in (3, 4):
+        raise TypeError(f"{name} takes {npos} positional parameters; {EXPECTED_FORM}")
+    n = y0.shape[0]
+    try:
+        if npos == 4:
+            out = np.zeros(n)
+            ret = disp(t0, y0.copy(), p.copy(), out)
+            if ret is not None:
+                raise TypeError(f"{name} has 4 parameters, so it must write dy/dt into "
+                                f"its 4th argument and return None; {EXPECTED_FORM}")
+        else:
+            out = disp(t0, y0.copy(), p.copy())
+    except NumbaError as exc:
+        raise TypeError(f"{name} could not be compiled by Numba; {EXPECTED_FORM}.\n"
+                        f"Numba said: {str(exc).splitlines()[0] if str(exc) else exc}"
+                        ) from exc
+    if npos == 3:
+        if not isinstance(out, np.ndarray) or out.dtype.kind not in "fiub":
+            raise TypeError(f"{name} must return a 1-D float64 array, got "
+                            f"{type(out).__name__}; {EXPECTED_FORM}")
+        if out.shape != (n,):
+            raise ValueError(f"{name} returned an array of shape {out.shape}, but y0 has "
+                             f"{n} elements: the output must have shape ({n},)")
+    if not np.all(np.isfinite(out)):
+        raise IntegrationError(f"Integration failed at t = {t0!r}: the derivative "
+                               f"{name}(t0, y0, p) is not finite", t=t0,
+                               reason="non-finite derivative")
+    return disp, npos == 4
+
+
+def prepare_event(g, t0, y0, p, k):
+    name = f"events[{k}].g"
+    disp, npos = as_dispatcher(g, name)
+    if npos != 3:
+        raise TypeError(f"{name} must be g(t, y, p) -> float (3 parameters), it takes {npos}")
+    try:
+        v = disp(t0, y0.copy(), p.copy())
+    except NumbaError as exc:
+        raise TypeError(f"{name} could not be compiled by Numba; expected g(t, y, p) -> "
+                        f"float.\nNumba said: {str(exc).splitlines()[0]}") from exc
+    if not isinstance(v, (float, int, np.floating, np.integer)) or isinstance(v, bool):
+        raise TypeError(f"{name} must return a float, got {type(v).__name__}")
+    return disp
+
+
+STATUS_MESSAGES = {
+    0: "The solver successfully reached the end of the integration interval.",
+    1: "A termination event occurred.",
+    -1: "step size underflow",
+    -2: "non-finite state or derivative",
+    -3: "max_steps reached",
+}
