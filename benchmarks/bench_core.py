@@ -68,7 +68,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 import traceback
 import uuid
@@ -497,7 +496,7 @@ def _h2h(run_a, run_b, rounds, min_time):
             for _ in range(n):
                 fn()
             acc.append((time.perf_counter() - t0) / n)
-    ratios = [b / a for a, b in zip(ta, tb)]
+    ratios = [b / a for a, b in zip(ta, tb, strict=True)]
     return dict(ta=statistics.median(ta), tb=statistics.median(tb),
                 ratio=statistics.median(ratios), rmin=min(ratios), rmax=max(ratios),
                 rounds=rounds)
@@ -605,13 +604,13 @@ def fmt_mb(r):
 
 
 def table(headers, rows):
-    cols = list(zip(headers, *rows)) if rows else [(h,) for h in headers]
+    cols = list(zip(headers, *rows, strict=True)) if rows else [(h,) for h in headers]
     widths = [max(len(str(c)) for c in col) for col in cols]
-    line = "  ".join(str(h).ljust(w) for h, w in zip(headers, widths))
+    line = "  ".join(str(h).ljust(w) for h, w in zip(headers, widths, strict=True))
     print(line)
     print("  ".join("-" * w for w in widths))
     for row in rows:
-        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths)))
+        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
 
 
 def section(title):
