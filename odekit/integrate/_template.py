@@ -77,7 +77,9 @@ def _advance(t, h, t1, direction, y, y_new, K, ytmp, scale, p, A, c, b, E, E3, i
         min_step = 10.0 * abs(np.nextafter(t, t + direction) - t)
         habs = abs(h) if err_mode == 0 else min(abs(h), max_step)
         if habs < min_step:
-            return (-2 if nonfinite else -1), t, h, nfev, nrej
+            if rejected:
+                return (-2 if nonfinite else -1), t, h, nfev, nrej
+            habs = min_step  # a tiny trial step (e.g. the last bit of the interval)
         t_new = t + direction * habs
         if direction * (t_new - t1) > 0.0:
             t_new = t1
@@ -205,6 +207,7 @@ def solve_one(t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol, atol, first_ste
             break
         nsteps += 1
         h_step = t_new - t
+        have_dense = False
         first_term = 2.0
         if n_events > 0:
             n_ev, first_term, have_dense, nf = _step_events(

@@ -184,6 +184,7 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
         reason = V.STATUS_MESSAGES[status]
         hint = {-1: " (the problem may be stiff or singular there)",
                 -2: "", -3: f" (max_steps={max_steps}; raise it if the work is expected)"}
+        t_reached = float(t_reached)
         raise IntegrationError(f"Integration failed at t = {t_reached!r}: {reason}"
                                f"{hint[status]}", t=float(t_reached), reason=reason)
     t = np.array(ts[:n_out])

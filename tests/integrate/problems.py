@@ -1,0 +1,80 @@
+"""Right-hand sides shared by the core tests (top level, so their kernels cache on disk)."""
+
+import numpy as np
+
+
+def decay(t, y, p):
+    return -p[0] * y
+
+
+def oscillator(t, y, p, dydt):
+    dydt[0] = y[1]
+    dydt[1] = -p[0] * p[0] * y[0]
+
+
+def oscillator_ret(t, y, p):
+    return np.array([y[1], -y[0]])
+
+
+def logistic(t, y, p):
+    return p[0] * y * (1.0 - y / p[1])
+
+
+def linear(t, y, p, dydt):
+    """y' = M y with M = p reshaped to (n, n)."""
+    n = y.shape[0]
+    for i in range(n):
+        acc = 0.0
+        for j in range(n):
+            acc += p[i * n + j] * y[j]
+        dydt[i] = acc
+
+
+def lorenz(t, y, p):
+    s, r, b = p[0], p[1], p[2]
+    return np.array([s * (y[1] - y[0]), y[0] * (r - y[2]) - y[1], y[0] * y[1] - b * y[2]])
+
+
+def vanderpol(t, y, p):
+    return np.array([y[1], p[0] * (1.0 - y[0] ** 2) * y[1] - y[0]])
+
+
+def arenstorf(t, y, p, dydt):
+    mu = p[0]
+    mup = 1.0 - mu
+    x, vx, yy, vy = y[0], y[1], y[2], y[3]
+    d1 = ((x + mu) ** 2 + yy ** 2) ** 1.5
+    d2 = ((x - mup) ** 2 + yy ** 2) ** 1.5
+    dydt[0] = vx
+    dydt[1] = x + 2 * vy - mup * (x + mu) / d1 - mu * (x - mup) / d2
+    dydt[2] = vy
+    dydt[3] = yy - 2 * vx - mup * yy / d1 - mu * yy / d2
+
+
+ARENSTORF_MU = 0.012277471
+ARENSTORF_Y0 = np.array([0.994, 0.0, 0.0, -2.00158510637908252240537862224])
+ARENSTORF_T = 17.0652165601579625588917206249
+
+
+def falling(t, y, p):
+    return np.array([y[1], -p[0]])
+
+
+def height(t, y, p):
+    return y[0]
+
+
+def position(t, y, p):
+    return y[0]
+
+
+def blowup(t, y, p):
+    return y * y
+
+
+def sqrt_rhs(t, y, p):
+    return np.array([-1.0 / np.sqrt(1.0 - t) + 0.0 * y[0]])
+
+
+def wrong_length(t, y, p):
+    return np.array([1.0, 2.0, 3.0])
