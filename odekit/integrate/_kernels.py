@@ -17,27 +17,27 @@ MAX_FACTOR = 10.0
 
 
 @jit
-def all_finite(x):
-    """True when every element of the 1-D array ``x`` is finite."""
-    for i in range(x.shape[0]):
+def all_finite(x, n):
+    """True when the first n elements of the 1-D array ``x`` are finite."""
+    for i in range(n):
         if not np.isfinite(x[i]):
             return False
     return True
 
 
 @jit
-def stages_finite(K, first, last):
+def stages_finite(K, first, last, n):
     """True when rows first..last-1 of K are finite."""
     for m in range(first, last):
-        if not all_finite(K[m]):
-            return False
+        for j in range(n):
+            if not np.isfinite(K[m, j]):
+                return False
     return True
 
 
 @jit
-def combine(y, h, b, K, s, out):
-    """out = y + h Σ_{m<s} b_m K_m."""
-    n = y.shape[0]
+def combine(y, h, b, K, s, out, n):
+    """out = y + h Σ_{m<s} b_m K_m (n: the state dimension, a constant after inlining)."""
     for j in range(n):
         acc = 0.0
         for m in range(s):
@@ -46,9 +46,8 @@ def combine(y, h, b, K, s, out):
 
 
 @jit
-def error_norm(h, y, y_new, K, E, E3, s, err_mode, rtol, atol, scale):
+def error_norm(h, y, y_new, K, E, E3, s, err_mode, rtol, atol, scale, n):
     """Scaled RMS norm of the local error estimate (DOP853's combined one for mode 2)."""
-    n = y.shape[0]
     for j in range(n):
         scale[j] = atol[j] + rtol * max(abs(y[j]), abs(y_new[j]))
     if err_mode == 1:
@@ -94,10 +93,9 @@ def step_factor(err, err_exp, rejected):
 
 
 @jit
-def dense_coeffs(h, K, P, S, Q):
+def dense_coeffs(h, K, P, S, Q, n):
     """Q[d] = h Σ_{i<S} P[i, d] K_i: coefficients of the step's interpolant."""
     D = Q.shape[0]
-    n = Q.shape[1]
     for d in range(D):
         for j in range(n):
             acc = 0.0
@@ -109,10 +107,9 @@ def dense_coeffs(h, K, P, S, Q):
 
 
 @jit
-def dense_eval(theta, y, Q, out):
+def dense_eval(theta, y, Q, out, n):
     """out = y + Σ_d Q[d] θ^(d+1) (Horner)."""
     D = Q.shape[0]
-    n = y.shape[0]
     for j in range(n):
         acc = Q[D - 1, j]
         for d in range(D - 2, -1, -1):

@@ -34,6 +34,7 @@ from . import _dop853_coefficients as _d853
 __all__ = ["Tableau", "TABLEAUX", "get_tableau", "METHODS"]
 
 ERR_NONE, ERR_STANDARD, ERR_DOP853 = 0, 1, 2
+_KERNEL_ARRAYS: dict = {}
 
 
 @dataclass(frozen=True)
@@ -64,10 +65,15 @@ class Tableau:
 
     def kernel_arrays(self):
         """(A, c, b, E, E3, P, ints, err_exp): the arguments the compiled stepper takes."""
+        cached = _KERNEL_ARRAYS.get(self.name)
+        if cached is not None:
+            return cached
         ints = np.array([self.n_stages, self.n_total, int(self.fsal), self.err_mode,
                          self.dense_degree], dtype=np.int64)
         err_exp = -1.0 / (self.error_order + 1) if self.error_order > 0 else 0.0
-        return (self.A, self.c, self.b, self.E, self.E3, self.P, ints, err_exp)
+        out = (self.A, self.c, self.b, self.E, self.E3, self.P, ints, err_exp)
+        _KERNEL_ARRAYS[self.name] = out
+        return out
 
 
 def _rk4() -> Tableau:

@@ -22,18 +22,20 @@ from odekit.integrate import _kernels as _k
 
 
 @jit
+def _dim(y):
+    """The state dimension: the constant NDIM when the kernel is specialised for it."""
+    return NDIM if NDIM > 0 else y.shape[0]
+
+
+@jit
 def _stage(i, t, h, y, p, A, c, K, ytmp):
     """K[i] = f(t + c_i h, y + h Σ_{m<i} A[i, m] K[m])."""
-    n = y.shape[0]
+    n = _dim(y)
     for j in range(n):
-        ytmp[j] = 0.0
-    for m in range(i):
-        a = A[i, m]
-        if a != 0.0:
-            for j in range(n):
-                ytmp[j] += a * K[m, j]
-    for j in range(n):
-        ytmp[j] = y[j] + h * ytmp[j]
+        acc = 0.0
+        for m in range(i):
+            acc += A[i, m] * K[m, j]
+        ytmp[j] = y[j] + h * acc
     rhs(t + c[i] * h, ytmp, p, K[i])
 
 
@@ -64,6 +66,7 @@ def _advance(t, h, t1, direction, y, y_new, K, ytmp, scale, p, A, c, b, E, E3, i
     s = ints[0]
     fsal = ints[2] == 1
     err_mode = ints[3]
+    n = _dim(y)
     nfev = 0
     nrej = 0
     rejected = False
@@ -71,7 +74,7 @@ def _advance(t, h, t1, direction, y, y_new, K, ytmp, scale, p, A, c, b, E, E3, i
     if not fsal:
         rhs(t, y, p, K[0])
         nfev += 1
-        if not _k.all_finite(K[0]):
+        if not _k.all_finite(K[0], n):
             return -2, t, h, nfev, nrej
     while True:
         min_step = 10.0 * abs(np.nextafter(t, t + direction) - t)
@@ -88,12 +91,12 @@ def _advance(t, h, t1, direction, y, y_new, K, ytmp, scale, p, A, c, b, E, E3, i
         h = t_new - t
         for i in range(1, s):
             _stage(i, t, h, y, p, A, c, K, ytmp)
-        _k.combine(y, h, b, K, s, y_new)
+        _k.combine(y, h, b, K, s, y_new, n)
         nfev += s - 1
         if fsal:
             rhs(t_new, y_new, p, K[s])
             nfev += 1
-        if not (_k.all_finite(y_new) and _k.stages_finite(K, 1, s + 1 if fsal else s)):
+        if not (_k.all_finite(y_new, n) and _k.stages_finite(K, 1, s + 1 if fsal else s, n)):
             nonfinite = True
             rejected = True
             nrej += 1
@@ -101,7 +104,7 @@ def _advance(t, h, t1, direction, y, y_new, K, ytmp, scale, p, A, c, b, E, E3, i
             continue
         if err_mode == 0:
             return 0, t_new, h, nfev, nrej
-        err = _k.error_norm(h, y, y_new, K, E, E3, s, err_mode, rtol, atol, scale)
+        err = _k.error_norm(h, y, y_new, K, E, E3, s, err_mode, rtol, atol, scale, n)
         factor = _k.step_factor(err, err_exp, rejected)
         if err < 1.0:
             return 0, t_new, h * factor, nfev, nrej
@@ -120,7 +123,7 @@ def _dense_prepare(t, h, y, p, A, c, P, ints, K, ytmp, Q):
     first_extra = s + 1 if ints[2] == 1 else s
     for i in range(first_extra, S):
         _stage(i, t, h, y, p, A, c, K, ytmp)
-    _k.dense_coeffs(h, K, P, S, Q)
+    _k.dense_coeffs(h, K, P, S, Q, _dim(y))
     return S - first_extra
 
 
@@ -128,7 +131,8 @@ def _dense_prepare(t, h, y, p, A, c, P, ints, K, ytmp, Q):
 def _start(t0, t1, p, ints, err_exp, rtol, atol, first_step, max_step, K, y, ytmp):
     """f(t0, y0) into K[0] and the first step size. Returns (status, h, nfev)."""
     rhs(t0, y, p, K[0])
-    if not (_k.all_finite(K[0]) and _k.all_finite(y)):
+    n = _dim(y)
+    if not (_k.all_finite(K[0], n) and _k.all_finite(y, n)):
         return -2, 0.0, 1
     interval = abs(t1 - t0)
     if ints[3] == 0:
@@ -229,7 +233,7 @@ def solve_one(t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol, atol, first_ste
             if te == t_new:
                 _k.copy1(ys[n_out], y_new)
             else:
-                _k.dense_eval((te - t) / h_step, y, Q, ys[n_out])
+                _k.dense_eval((te - t) / h_step, y, Q, ys[n_out], _dim(y))
             n_out += 1
             i_eval += 1
         if dense:
@@ -242,7 +246,7 @@ def solve_one(t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol, atol, first_ste
             if first_term == 1.0:
                 _k.copy1(ybuf, y_new)
             else:
-                _k.dense_eval(first_term, y, Q, ybuf)
+                _k.dense_eval(first_term, y, Q, ybuf, _dim(y))
             if record_steps:
                 ts[n_out] = t_stop
                 _k.copy1(ys[n_out], ybuf)
@@ -315,7 +319,7 @@ def _integrate_member(t0, t1, y0, p, A, c, b, E, E3, P, ints, err_exp, rtol, ato
                 for j in range(n):
                     out[j, i_eval] = y_new[j]
             else:
-                _k.dense_eval((te - t) / h_step, y, Q, scale)
+                _k.dense_eval((te - t) / h_step, y, Q, scale, _dim(y))
                 for j in range(n):
                     out[j, i_eval] = scale[j]
             i_eval += 1

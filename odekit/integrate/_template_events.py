@@ -8,7 +8,7 @@ header) writes every event function's value into ``out``.
 
 @jit
 def _event_value(k, theta, t_old, h, y, Q, p, ybuf, gbuf):
-    _k.dense_eval(theta, y, Q, ybuf)
+    _k.dense_eval(theta, y, Q, ybuf, _dim(y))
     events(t_old + theta * h, ybuf, p, gbuf)
     return gbuf[k]
 
@@ -74,7 +74,7 @@ def _step_events(t, h, t_new, y, y_new, p, A, c, P, ints, K, Q, ytmp, ybuf, G, e
             _k.copy1(ev_y[n_ev], y_new)
         else:
             ev_t[n_ev] = t + best_th * h
-            _k.dense_eval(best_th, y, Q, ev_y[n_ev])
+            _k.dense_eval(best_th, y, Q, ev_y[n_ev], _dim(y))
         n_ev += 1
         root[best] = -1.0
     return n_ev, first_term, have_dense, nfev

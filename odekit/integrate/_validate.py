@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 import operator
 
@@ -12,6 +13,14 @@ from ._codegen import EXPECTED_FORM, as_dispatcher
 from ._results import IntegrationError
 
 EPS = np.finfo(float).eps
+
+
+def _finite(a: np.ndarray) -> bool:
+    """All elements finite (cheap for the small arrays met here)."""
+    if a.size <= 16:
+        return all(math.isfinite(v) for v in a.ravel().tolist())
+    return bool(np.isfinite(a).all())
+_CHECKED: set = set()  # (id(dispatcher), n, len(p)) already checked by a trial call
 
 
 def float_array(x, name: str, ndim_allowed=(1,)) -> np.ndarray:
@@ -40,7 +49,7 @@ def check_t_span(t_span):
     except (TypeError, ValueError):
         raise ValueError(f"t_span must be a pair (t0, t1) of real numbers, got {t_span!r}"
                          ) from None
-    if not (np.isfinite(t0) and np.isfinite(t1)):
+    if not (math.isfinite(t0) and math.isfinite(t1)):
         raise ValueError(f"t_span must be finite, got ({t0}, {t1})")
     if t0 == t1:
         raise ValueError("t_span: t0 and t1 must differ")
@@ -51,7 +60,7 @@ def check_y0(y0, name="y0", ndim_allowed=(1,)):
     y = float_array(y0, name, ndim_allowed)
     if y.shape[-1] == 0:
         raise ValueError(f"{name} must hold at least one state variable")
-    if not np.all(np.isfinite(y)):
+    if not _finite(y):
         raise ValueError(f"{name} must be finite (it contains NaN or inf)")
     return y
 
@@ -62,7 +71,7 @@ def check_params(params, name="params", ndim_allowed=(1,)):
     p = float_array(params, name, (0,) + tuple(ndim_allowed))
     if p.ndim == 0:
         p = p.reshape(1)
-    if not np.all(np.isfinite(p)):
+    if not _finite(p):
         raise ValueError(f"{name} must be finite (it contains NaN or inf)")
     return p
 
@@ -72,15 +81,19 @@ def check_tolerances(rtol, atol, n):
         rtol = float(rtol)
     except (TypeError, ValueError):
         raise TypeError(f"rtol must be a real number, got {rtol!r}") from None
-    if not np.isfinite(rtol) or rtol <= 0:
+    if not math.isfinite(rtol) or rtol <= 0:
         raise ValueError(f"rtol must be positive and finite, got {rtol}")
     if rtol < 100 * EPS:
         raise ValueError(f"rtol must be at least 100 machine epsilons ({100 * EPS:.3g}), "
                          f"got {rtol}")
+    if isinstance(atol, (float, int)) and not isinstance(atol, bool):
+        if not (math.isfinite(atol) and atol >= 0):
+            raise ValueError("atol must be finite and non-negative")
+        return rtol, np.full(n, float(atol))
     a = float_array(atol, "atol", (0, 1))
     if a.ndim == 1 and a.shape != (n,):
         raise ValueError(f"atol must be a scalar or have shape ({n},), got {a.shape}")
-    if not np.all(np.isfinite(a)) or np.any(a < 0):
+    if not _finite(a) or np.any(a < 0):
         raise ValueError("atol must be finite and non-negative")
     return rtol, np.ascontiguousarray(np.broadcast_to(a, (n,)), dtype=np.float64).copy()
 
@@ -89,7 +102,7 @@ def check_t_eval(t_eval, t0, t1):
     if t_eval is None:
         return None
     te = float_array(t_eval, "t_eval", (0, 1)).reshape(-1)
-    if not np.all(np.isfinite(te)):
+    if not _finite(te):
         raise ValueError("t_eval must be finite")
     lo, hi = min(t0, t1), max(t0, t1)
     if te.size and (te.min() < lo or te.max() > hi):
@@ -152,6 +165,9 @@ def prepare_rhs(fun, t0, y0, p, name="fun"):
     if npos not in (3, 4):
         raise TypeError(f"{name} takes {npos} positional parameters; {EXPECTED_FORM}")
     n = y0.shape[0]
+    key = (id(disp), n, p.shape[0])
+    if key in _CHECKED:  # checked before with these sizes; the kernels catch non-finite f
+        return disp, npos == 4
     try:
         if npos == 4:
             out = np.zeros(n)
@@ -172,7 +188,9 @@ def prepare_rhs(fun, t0, y0, p, name="fun"):
         if out.shape != (n,):
             raise ValueError(f"{name} returned an array of shape {out.shape}, but y0 has "
                              f"{n} elements: the output must have shape ({n},)")
-    if not np.all(np.isfinite(out)):
+    if _finite(np.asarray(out, dtype=float)):
+        _CHECKED.add(key)
+    else:
         raise IntegrationError(f"Integration failed at t = {t0!r}: the derivative "
                                f"{name}(t0, y0, p) is not finite", t=t0,
                                reason="non-finite derivative")

@@ -120,7 +120,7 @@ def solve_ensemble(fun, t_span, y0, *, params=None, t_eval=None, method="DOP853"
     k = Y0.shape[0]
 
     disp, inplace = V.prepare_rhs(fun, t0, Y0[0], P[0])
-    kern = get_kernels(disp, inplace, ())
+    kern = get_kernels(disp, inplace, (), n)
     t_out = te if te is not None else np.array([t1])
     out = np.empty((k, n, t_out.size))
     status = np.zeros(k, dtype=np.int64)

@@ -139,7 +139,7 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
 
     disp, inplace = V.prepare_rhs(fun, t0, y0, p)
     ev_disps = tuple(V.prepare_event(e.g, t0, y0, p, k) for k, e in enumerate(evs))
-    kern = get_kernels(disp, inplace, ev_disps)
+    kern = get_kernels(disp, inplace, ev_disps, n)
     ev_dir = np.array([e.direction for e in evs], dtype=np.float64)
     ev_term = np.array([e.terminal for e in evs], dtype=np.bool_)
 
@@ -154,14 +154,14 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
     fs = np.zeros(2)
     ist = np.zeros(8, dtype=np.int64)
     record = te is None
-    cap = 64 if record else te.size + 1
+    cap = 1024 if record else te.size + 1
     buf = {"ts": np.empty(cap), "ys": np.empty((cap, n)),
            "ev_idx": np.empty(4 * max(1, n_ev_f) if n_ev_f else 0, dtype=np.int64),
            "ev_t": np.empty(4 * max(1, n_ev_f) if n_ev_f else 0),
            "ev_y": np.empty((4 * max(1, n_ev_f) if n_ev_f else 0, n)),
-           "d_t": np.empty(64 if dense_output else 0), "d_h": np.empty(64 if dense_output else 0),
-           "d_y": np.empty((64 if dense_output else 0, n)),
-           "d_Q": np.empty((64 if dense_output else 0, D, n))}
+           "d_t": np.empty(256 if dense_output else 0), "d_h": np.empty(256 if dense_output else 0),
+           "d_y": np.empty((256 if dense_output else 0, n)),
+           "d_Q": np.empty((256 if dense_output else 0, D, n))}
     t_eval_arr = te if te is not None else np.empty(0)
     while True:
         status = kern.solve_one(t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol, atol, h0,
@@ -169,10 +169,10 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
                                 ev_term, K, Q, W, G, fs, ist, **buf)
         if status != 2:
             break
-        for key, arr in buf.items():  # a buffer is full: double the full ones, resume
+        for key, arr in buf.items():  # a buffer is full: grow the full ones, resume
             used = {"ts": 3, "ys": 3, "ev_idx": 4, "ev_t": 4, "ev_y": 4}.get(key, 5)
             if arr.shape[0] and ist[used] + max(2, n_ev_f) >= arr.shape[0] // 2:
-                new = np.empty((2 * arr.shape[0],) + arr.shape[1:], dtype=arr.dtype)
+                new = np.empty((4 * arr.shape[0],) + arr.shape[1:], dtype=arr.dtype)
                 new[: arr.shape[0]] = arr
                 buf[key] = new
     t_reached = fs[0]

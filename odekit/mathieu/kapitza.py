@@ -1,0 +1,339 @@
+"""The Kapitza pendulum: a pendulum whose pivot vibrates vertically, stabilised upside down.
+
+Equation of motion (theta = 0 is the *upright* position, pivot height h0 cos(omega t) with
+amplitude h0 = ``amplitude``, optional viscous damping c = ``damping`` in 1/s)::
+
+    l theta'' + c l theta' + [h0 omega^2 cos(omega t) - g] sin(theta) = 0
+
+(the undamped form is the one of Su Jianlin, https://kexue.fm/archives/2471).
+
+Linearised about theta = 0 and written in tau = omega t / 2 it is the (damped) Mathieu
+equation theta_tt + 2 gamma theta_t + (a - 2 q cos 2 tau) theta = 0 with
+
+    a = -4 g / (l omega^2),   q = -2 h0 / l,   gamma = c / omega.
+
+q < 0 only reflects the phase of the drive (tau -> tau + pi/2 flips its sign) and does not
+change stability.  q does not depend on omega, and a runs monotonically through (-inf, 0) as
+omega goes from 0 to infinity, so the stable frequency ranges follow in closed form from the
+characteristic curves at q = 2 h0 / l.
+
+The averaged (ponderomotive) theory of Kapitza (1951) and Landau & Lifshitz (Mechanics,
+section 30) replaces the fast drive by the effective potential
+U(theta) = (g / l)(cos theta - 1) + (h0 omega / (2 l))^2 sin^2 theta (per unit m l^2).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from odekit._jit import jit
+
+from .chart import _classify, _half_period_trace
+from .functions import characteristic_a, characteristic_b
+
+__all__ = ["KapitzaPendulum", "kapitza_rhs"]
+
+
+@jit
+def kapitza_rhs(t, y, p, dydt):
+    """Pendulum on a vertically vibrating pivot; p = (l, h0, omega, g, c, linear)."""
+    l = p[0]
+    h0 = p[1]
+    w = p[2]
+    g = p[3]
+    c = p[4]
+    s = y[0] if p[5] != 0.0 else math.sin(y[0])
+    dydt[0] = y[1]
+    dydt[1] = -(h0 * w * w * math.cos(w * t) - g) / l * s - c * y[1]
+
+
+def _positive(x, name, allow_zero=False):
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a real number, got {x!r}") from None
+    if not math.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
+        cond = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name} must be finite and {cond}, got {x!r}")
+    return v
+
+
+class KapitzaPendulum:
+    """Inverted pendulum stabilised by a vertically vibrating pivot.
+
+    Parameters
+    ----------
+    length : float
+        Pendulum length l (m), > 0.
+    amplitude : float
+        Pivot amplitude h0 (m), > 0.
+    omega : float
+        Angular frequency of the pivot (rad/s), > 0.
+    g : float
+        Gravitational acceleration (m/s^2), > 0.
+    damping : float
+        Viscous damping rate c (1/s), >= 0: the term c theta' in theta''.
+
+    Examples
+    --------
+    >>> from odekit.mathieu import KapitzaPendulum
+    >>> p = KapitzaPendulum(1.0, 0.01, 500.0, g=10.0)   # the blog's case
+    >>> a, q = p.mathieu_parameters()
+    >>> round(a, 8), q
+    (-0.00016, -0.02)
+    >>> p.inverted_stable()
+    True
+    >>> round(p.slow_frequency(), 6)                      # sqrt(2.5)
+    1.581139
+    """
+
+    def __init__(self, length, amplitude, omega, g=9.81, damping=0.0):
+        self.length = _positive(length, "length")
+        self.amplitude = _positive(amplitude, "amplitude")
+        self.omega = _positive(omega, "omega")
+        self.g = _positive(g, "g")
+        self.damping = _positive(damping, "damping", allow_zero=True)
+
+    def __repr__(self):
+        return (f"KapitzaPendulum(length={self.length}, amplitude={self.amplitude}, "
+                f"omega={self.omega}, g={self.g}, damping={self.damping})")
+
+    # ------------------------------------------------------------------ linear (Floquet)
+    def mathieu_parameters(self):
+        """(a, q) of the linearisation about the upright position in tau = omega t / 2.
+
+        Returns
+        -------
+        (float, float)
+            a = -4 g / (l omega^2), q = -2 h0 / l.
+        """
+        return (-4.0 * self.g / (self.length * self.omega ** 2),
+                -2.0 * self.amplitude / self.length)
+
+    def mathieu_damping(self):
+        """gamma = c / omega of the damped Mathieu form (time tau = omega t / 2)."""
+        return self.damping / self.omega
+
+    def floquet_growth_rate(self):
+        """Largest log|rho| / pi of the linearised upright dynamics (per unit tau).
+
+        Negative means asymptotically stable, 0 neutrally stable (undamped, bounded).
+        """
+        return float(self._floquet()[1])
+
+    def _floquet(self):
+        a, q = self.mathieu_parameters()
+        gam = self.mathieu_damping()
+        tr = _half_period_trace(np.array([a - gam * gam]), np.array([q]), 1e-12, 1e-14)
+        t, gr, st = _classify(tr, gam)
+        return t[0], gr[0], bool(st[0])
+
+    def inverted_stable(self):
+        """Exact linear (Floquet) verdict on the upright position: is every solution bounded?
+
+        Uses the monodromy of the linearised equation (not the averaged theory).
+
+        Examples
+        --------
+        >>> from odekit.mathieu import KapitzaPendulum
+        >>> KapitzaPendulum(1.0, 0.01, 430.0, g=10.0).inverted_stable()
+        False
+        """
+        return self._floquet()[2]
+
+    def stable_frequency_ranges(self, max_bands=100):
+        """Intervals of omega for which the upright position is linearly stable.
+
+        With q = 2 h0 / l fixed and a = -4 g / (l omega^2) increasing with omega, the stable
+        set is the union over n of a_n(q) < a < min(b_{n+1}(q), 0) (Floquet stability bands of
+        Mathieu's equation), mapped to omega = 2 sqrt(g / (l |a|)): each band edge is solved
+        exactly from a characteristic value (no scanning, no root finding needed since a is
+        an explicit monotone function of omega).  The first band gives the classical lower
+        limit h0^2 omega^2 > 2 g l (from a_0(q) ~ -q^2/2) and, once b_1(q) < 0 (h0 / l > about
+        0.4540), an upper limit too.
+
+        Only the undamped case is solved from the curves; with damping the band edges are
+        found by root finding on the Floquet growth rate (see Notes).
+
+        Returns
+        -------
+        list of (float, float)
+            Disjoint intervals (omega_lo, omega_hi), ascending; omega_hi may be inf.
+
+        Notes
+        -----
+        With damping c > 0 the Floquet multipliers are those of an undamped Mathieu equation
+        with a shifted to a - gamma^2 (gamma = c / omega), scaled by exp(-gamma pi); the band
+        edges therefore move, and are found by ``brentq`` on the Floquet growth rate, bracketed
+        by stepping out from each undamped band (centre stable, edge region unstable).  This
+        assumes the damping is moderate (each undamped band keeps a stable centre); a band
+        whose centre is unstable is dropped.
+
+        Examples
+        --------
+        >>> from odekit.mathieu import KapitzaPendulum
+        >>> r = KapitzaPendulum(1.0, 0.01, 500.0, g=10.0).stable_frequency_ranges()
+        >>> round(r[0][0], 2), r[0][1]   # near the classical sqrt(2 g l) / h0 = 447.21
+        (447.22, inf)
+        """
+        l, g = self.length, self.g
+        qq = 2.0 * self.amplitude / l
+
+        def omega_of(a):
+            return 2.0 * math.sqrt(g / (l * -a)) if a < 0 else math.inf
+
+        bands = []
+        for n in range(int(max_bands)):
+            an = float(characteristic_a(n, qq))
+            if an >= 0:
+                break
+            bn1 = float(characteristic_b(n + 1, qq))
+            bands.append((omega_of(an), omega_of(min(bn1, 0.0)) if bn1 < 0 else math.inf))
+        if self.damping > 0:
+            bands = self._damped_ranges(bands)
+        return bands
+
+    def _growth_at(self, omega):
+        p = KapitzaPendulum(self.length, self.amplitude, omega, self.g, self.damping)
+        return p.floquet_growth_rate()
+
+    def _damped_ranges(self, bands):
+        from scipy.optimize import brentq
+
+        f = self._growth_at
+        out = []
+        for lo, hi in bands:
+            mid = math.sqrt(lo * hi) if math.isfinite(hi) else 2.0 * lo
+            if f(mid) >= 0:
+                continue  # the damping-shifted band no longer contains its centre
+            # lower edge: walk down from lo until unstable, then brentq
+            x = lo
+            while f(x) < 0:
+                x *= 0.9
+                if x < 1e-6 * lo:
+                    raise ArithmeticError("could not bracket the lower band edge")
+            new_lo = brentq(f, x, mid, xtol=1e-12 * mid, rtol=1e-12)
+            if math.isfinite(hi):
+                x = hi
+                while f(x) < 0:
+                    x *= 1.1
+                    if x > 1e6 * hi:
+                        raise ArithmeticError("could not bracket the upper band edge")
+                new_hi = brentq(f, mid, x, xtol=1e-12 * mid, rtol=1e-12)
+            else:
+                new_hi = math.inf
+            if out and new_lo <= out[-1][1]:
+                out[-1] = (out[-1][0], new_hi)
+            else:
+                out.append((new_lo, new_hi))
+        return out
+
+    # ------------------------------------------------------------------ averaged theory
+    def effective_potential(self, theta):
+        """Kapitza's effective potential U(theta) (per unit m l^2, in 1/s^2), U(0) = 0.
+
+        U(theta) = (g / l)(cos theta - 1) + (h0 omega / (2 l))^2 sin^2 theta; the slow motion
+        obeys theta'' = -U'(theta).  The upright position is a minimum when
+        h0^2 omega^2 > 2 g l; the barrier sits at cos theta* = 2 g l / (h0 omega)^2.
+
+        Examples
+        --------
+        >>> from odekit.mathieu import KapitzaPendulum
+        >>> p = KapitzaPendulum(1.0, 0.01, 500.0, g=10.0)
+        >>> float(p.effective_potential(0.0))
+        0.0
+        """
+        th = np.asarray(theta, dtype=float)
+        l = self.length
+        k = (self.amplitude * self.omega / (2.0 * l)) ** 2
+        out = (self.g / l) * (np.cos(th) - 1.0) + k * np.sin(th) ** 2
+        return float(out) if out.ndim == 0 else out
+
+    def barrier_angle(self):
+        """Angle of the effective-potential maximum (pi when no barrier: the upright is unstable
+        in the averaged theory it is not a minimum at all; raises then)."""
+        c = 2.0 * self.g * self.length / (self.amplitude * self.omega) ** 2
+        if c >= 1.0:
+            raise ValueError("the averaged theory has no stable upright position "
+                             "(h0^2 omega^2 <= 2 g l)")
+        return math.acos(c)
+
+    def slow_frequency(self):
+        """Omega = sqrt(h0^2 omega^2 / (2 l^2) - g / l), the averaged small-oscillation frequency.
+
+        (The blog writes a form that is only right for l = 1; this is the dimensionally
+        consistent one.)  Raises ValueError when the averaged theory predicts no stable
+        upright position.
+        """
+        w2 = (self.amplitude * self.omega) ** 2 / (2.0 * self.length ** 2) - self.g / self.length
+        if w2 <= 0:
+            raise ValueError("the averaged theory has no stable upright position "
+                             f"(h0^2 omega^2 / (2 l^2) - g / l = {w2:.6g} <= 0)")
+        return math.sqrt(w2)
+
+    def approximate_solution(self, t, theta0):
+        """Slow oscillation plus fast ripple: theta0 cos(Omega t) + (h0 / l) theta0 cos(omega t).
+
+        Parameters
+        ----------
+        t : float or array_like
+            Times (s).
+        theta0 : float
+            Amplitude of the slow oscillation (rad), small.
+
+        Examples
+        --------
+        >>> from odekit.mathieu import KapitzaPendulum
+        >>> p = KapitzaPendulum(1.0, 0.01, 500.0, g=10.0)
+        >>> round(float(p.approximate_solution(0.0, 0.1)), 6)
+        0.101
+        """
+        t = np.asarray(t, dtype=float)
+        th0 = float(theta0)
+        W = self.slow_frequency()
+        out = th0 * np.cos(W * t) + (self.amplitude / self.length) * th0 * np.cos(self.omega * t)
+        return float(out) if out.ndim == 0 else out
+
+    # ------------------------------------------------------------------ simulation
+    def params(self, linear=False):
+        """Parameter vector of :func:`kapitza_rhs`."""
+        return np.array([self.length, self.amplitude, self.omega, self.g, self.damping,
+                         1.0 if linear else 0.0])
+
+    def simulate(self, theta0, dtheta0, t_span, *, linear=False, **solver_options):
+        """Integrate the pendulum (nonlinear, or linearised about upright with ``linear``).
+
+        Parameters
+        ----------
+        theta0, dtheta0 : float
+            Initial angle from the upright (rad) and angular velocity (rad/s).
+        t_span : (float, float)
+        linear : bool
+            Use sin(theta) ~ theta.
+        **solver_options
+            Passed to :func:`odekit.solve_ivp` (defaults: DOP853, rtol 1e-9, atol 1e-12,
+            max_steps 10^6).
+
+        Returns
+        -------
+        OdeResult
+            y[0] is theta, y[1] is theta'.
+
+        Examples
+        --------
+        >>> from odekit.mathieu import KapitzaPendulum
+        >>> p = KapitzaPendulum(1.0, 0.01, 500.0, g=10.0)
+        >>> res = p.simulate(0.1, 0.0, (0.0, 1.0), t_eval=[1.0])
+        >>> bool(abs(res.y[0, -1]) < 0.12)
+        True
+        """
+        from odekit.integrate import solve_ivp
+
+        opts = {"method": "DOP853", "rtol": 1e-9, "atol": 1e-12, "max_steps": 1_000_000}
+        opts.update(solver_options)
+        y0 = np.array([float(theta0), float(dtheta0)])
+        if not np.all(np.isfinite(y0)):
+            raise ValueError("theta0 and dtheta0 must be finite")
+        return solve_ivp(kapitza_rhs, t_span, y0, params=self.params(linear), **opts)
