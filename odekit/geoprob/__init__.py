@@ -1,0 +1,1 @@
+from .exact import *  # noqa
