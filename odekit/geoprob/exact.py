@@ -46,7 +46,7 @@ __all__ = [
     "wendel_probability_exact",
     "sylvester_probability",
     "buffon_probability",
-    "mean_distance",
+    "mean_distance_value",
     "TRIANGLE_CONTAINS_CENTRE",
 ]
 
@@ -399,15 +399,15 @@ _MEAN_DISTANCE = {
 }
 
 
-def mean_distance(shape: str) -> float:
+def mean_distance_value(shape: str) -> float:
     r"""Mean distance between two uniform points in the unit disk (radius 1) or unit square.
 
     ``"disk"``: :math:`128/(45\pi)`; ``"square"``: :math:`(2 + \sqrt2 + 5\ln(1+\sqrt2))/15`.
 
     Examples
     --------
-    >>> from odekit.geoprob import mean_distance
-    >>> round(mean_distance("disk"), 6)
+    >>> from odekit.geoprob import mean_distance_value
+    >>> round(mean_distance_value("disk"), 6)
     0.905415
     """
     return _MEAN_DISTANCE[_check_shape(shape, _MEAN_DISTANCE)]
