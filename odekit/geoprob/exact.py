@@ -283,8 +283,8 @@ def sector_probability_exact(n, fraction) -> Fraction:
     >>> from odekit.geoprob import sector_probability_exact
     >>> sector_probability_exact(4, Fraction(1, 2))
     Fraction(1, 2)
-    >>> sector_probability_exact(3, Fraction(2, 3))
-    Fraction(8, 9)
+    >>> sector_probability_exact(3, Fraction(3, 5))
+    Fraction(24, 25)
     """
     n = _check_int(n)
     if isinstance(fraction, bool) or not isinstance(fraction, numbers.Rational):
@@ -299,7 +299,7 @@ def sector_probability_exact(n, fraction) -> Fraction:
     x = 1 - t
     total = Fraction(0)
     k = 1
-    while k * x < 1:
+    while k <= n and k * x < 1:
         term = math.comb(n, k) * (1 - k * x) ** (n - 1)
         total += term if k % 2 == 1 else -term
         k += 1
