@@ -127,7 +127,7 @@ def test_sector_kernel_twin(n, sampler):
 
 
 def test_sector_disk_centre_point_is_wildcard():
-    p = sector(4, 0.1, sampler="disk")
+    p = sector(4, 0.2, sampler="disk")  # other angles span 0.02 turn = 0.126 rad
     u = np.array([[0.5, 0.0, 0.0, 0.5, 0.5, 0.01, 0.5, 0.02]])  # second point at the centre
     assert per_sample(p, u)[0] == 1.0
 
@@ -185,3 +185,9 @@ def test_sorting_networks_zero_one_principle():
 
 def test_kernel_values_stay_finite():
     assert math.isfinite(per_sample(mean_distance("disk"), np.zeros((1, 4)))[0])
+
+
+def test_sector_disk_without_centre_rule_would_fail():
+    p = sector(4, 0.2, sampler="disk")
+    u = np.array([[0.5, 0.0, 1e-3, 0.5, 0.5, 0.01, 0.5, 0.02]])  # same, off the centre
+    assert per_sample(p, u)[0] == 0.0
