@@ -70,6 +70,8 @@ def _check_n_array(n, name="n", minimum=1):
         raise TypeError(f"{name} must be an integer >= {minimum}, got {n!r}")
     if isinstance(n, bool) or (isinstance(n, np.ndarray) and n.dtype == bool):
         raise TypeError(f"{name} must be an integer >= {minimum}, got a boolean")
+    if isinstance(n, numbers.Integral) and not (minimum <= int(n) <= 2**62):
+        raise ValueError(f"{name} must be an integer >= {minimum} (and <= 2**62), got {n!r}")
     try:
         arr = np.asarray(n)
     except Exception as exc:  # pragma: no cover - exotic inputs
