@@ -1,0 +1,447 @@
+"""Numba kernels of the geometric-probability Monte-Carlo engine (private).
+
+Every problem is a pair (sampler, event) folded into one function of a vector ``u`` of
+``dim`` uniforms in [0, 1): :func:`evaluate` maps ``u`` to the problem's sample points and
+returns the event indicator (0.0 / 1.0) or the sampled value. The same function serves
+plain Monte Carlo (``u`` drawn by the counter-based generator below) and quasi-Monte Carlo
+(``u`` a row of a scrambled Sobol point set), and is checked against NumPy twins in tests.
+
+Random stream
+-------------
+SplitMix64 used as a counter-based generator: draw ``j`` of sample ``s`` is
+``mix64(key + (s * dim + j + 1) * 0x9E3779B97F4A7C15)``, top 53 bits scaled to [0, 1).
+This is exactly the SplitMix64 sequence started at ``key`` (Steele, Lea & Flood 2014),
+read at position ``s * dim + j``, so any thread can compute any draw without shared state:
+the result depends on the seed only, never on the number of threads or the chunking.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from odekit._jit import jit, prange
+
+# problem kinds (dispatch codes of :func:`evaluate`)
+SECTOR_DISK = 0
+SECTOR_ANGLES = 1
+WENDEL = 2
+SYLVESTER_DISK = 3
+SYLVESTER_TRIANGLE = 4
+SYLVESTER_SQUARE = 5
+TRIANGLE_CENTRE = 6
+BUFFON = 7
+DISTANCE_DISK = 8
+DISTANCE_SQUARE = 9
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_S30 = np.uint64(30)
+_S27 = np.uint64(27)
+_S31 = np.uint64(31)
+_S11 = np.uint64(11)
+_INV53 = 1.0 / 9007199254740992.0  # 2**-53
+TWO_PI = 2.0 * math.pi
+
+
+@jit(inline="always")
+def mix64(z):
+    """The SplitMix64 output function (a bijection of uint64)."""
+    z = (z ^ (z >> _S30)) * _M1
+    z = (z ^ (z >> _S27)) * _M2
+    return z ^ (z >> _S31)
+
+
+@jit(inline="always")
+def uniform_at(key, ctr):
+    """Uniform double in [0, 1) at stream position ``ctr`` (uint64) of stream ``key``."""
+    z = mix64(key + (ctr + np.uint64(1)) * _GOLDEN)
+    return (z >> _S11) * _INV53
+
+
+# ---------------------------------------------------------------------------------------
+# small helpers
+# ---------------------------------------------------------------------------------------
+# Optimal sorting networks for 2..8 keys (comparator counts 1, 3, 5, 9, 12, 16, 19;
+# Knuth TAOCP vol. 3 sec. 5.3.4). Row m of _NET_START gives the slice of _NET for m keys.
+_NETWORKS = {
+    2: [(0, 1)],
+    3: [(0, 1), (1, 2), (0, 1)],
+    4: [(0, 1), (2, 3), (0, 2), (1, 3), (1, 2)],
+    5: [(0, 3), (1, 4), (0, 2), (1, 3), (0, 1), (2, 4), (1, 2), (3, 4), (2, 3)],
+    6: [(0, 5), (1, 3), (2, 4), (1, 2), (3, 4), (0, 3), (2, 5), (0, 1), (2, 3), (4, 5),
+        (1, 2), (3, 4)],
+    7: [(0, 6), (2, 3), (4, 5), (0, 2), (1, 4), (3, 6), (0, 1), (2, 5), (3, 4), (1, 2),
+        (4, 6), (2, 3), (4, 5), (1, 2), (3, 4), (5, 6)],
+    8: [(0, 2), (1, 3), (4, 6), (5, 7), (0, 4), (1, 5), (2, 6), (3, 7), (0, 1), (2, 3),
+        (4, 5), (6, 7), (2, 4), (3, 5), (1, 4), (3, 6), (1, 2), (3, 4), (5, 6)],
+}
+_NET = np.array([p for m in range(2, 9) for p in _NETWORKS[m]], dtype=np.int64)
+_NET_START = np.zeros(10, dtype=np.int64)
+for _m in range(2, 9):
+    _NET_START[_m + 1] = _NET_START[_m] + len(_NETWORKS[_m])
+MAX_NETWORK = 8
+
+
+@jit(inline="always")
+def _cx(a, i, j):
+    """Branch-free compare-exchange (min/max compile to minsd/maxsd)."""
+    x = a[i]
+    y = a[j]
+    a[i] = min(x, y)
+    a[j] = max(x, y)
+
+
+@jit(inline="always")
+def _sort_prefix(a, m):
+    """Sort a[:m] in place: a sorting network for m <= 8, insertion sort up to 32,
+    the library sort beyond."""
+    if m <= 1:
+        return
+    if m == 2:
+        _cx(a, 0, 1)
+    elif m == 3:
+        _cx(a, 0, 1)
+        _cx(a, 1, 2)
+        _cx(a, 0, 1)
+    elif m == 4:  # literal indices: the common case stays in registers
+        _cx(a, 0, 1)
+        _cx(a, 2, 3)
+        _cx(a, 0, 2)
+        _cx(a, 1, 3)
+        _cx(a, 1, 2)
+    elif m <= MAX_NETWORK:
+        for q in range(_NET_START[m], _NET_START[m + 1]):
+            _cx(a, _NET[q, 0], _NET[q, 1])
+    elif m <= 32:
+        for i in range(1, m):
+            v = a[i]
+            j = i - 1
+            while j >= 0 and a[j] > v:
+                a[j + 1] = a[j]
+                j -= 1
+            a[j + 1] = v
+    else:
+        a[:m].sort()
+
+
+@jit(inline="always")
+def _max_circular_gap(a, m):
+    """Largest gap between m >= 2 sorted angles a[:m] in turns (circle of length 1)."""
+    g = 1.0 - a[m - 1] + a[0]
+    for i in range(1, m):
+        g = max(g, a[i] - a[i - 1])
+    return g
+
+
+@jit
+def _orient(ax, ay, bx, by, cx, cy):
+    return (bx - ax) * (cy - ay) - (by - ay) * (cx - ax)
+
+
+@jit
+def _in_triangle(px, py, ax, ay, bx, by, cx, cy):
+    d1 = _orient(ax, ay, bx, by, px, py)
+    d2 = _orient(bx, by, cx, cy, px, py)
+    d3 = _orient(cx, cy, ax, ay, px, py)
+    neg = (d1 < 0.0) or (d2 < 0.0) or (d3 < 0.0)
+    pos = (d1 > 0.0) or (d2 > 0.0) or (d3 > 0.0)
+    return not (neg and pos)
+
+
+@jit
+def _det(m, off, k):
+    """Determinant of the k x k matrix stored row-major in m[off:off+k*k] (destroyed)."""
+    det = 1.0
+    for c in range(k):
+        p = c
+        best = abs(m[off + c * k + c])
+        for r in range(c + 1, k):
+            if abs(m[off + r * k + c]) > best:
+                best = abs(m[off + r * k + c])
+                p = r
+        if best == 0.0:
+            return 0.0
+        if p != c:
+            for j in range(k):
+                tmp = m[off + c * k + j]
+                m[off + c * k + j] = m[off + p * k + j]
+                m[off + p * k + j] = tmp
+            det = -det
+        piv = m[off + c * k + c]
+        det *= piv
+        for r in range(c + 1, k):
+            f = m[off + r * k + c] / piv
+            for j in range(c, k):
+                m[off + r * k + j] -= f * m[off + c * k + j]
+    return det
+
+
+# ---------------------------------------------------------------------------------------
+# events
+# ---------------------------------------------------------------------------------------
+@jit(inline="always")
+def _gap4(a0, a1, a2, a3, x):
+    """Event for four angles (turns) held in registers: sorting network, largest gap."""
+    a0, a1 = min(a0, a1), max(a0, a1)
+    a2, a3 = min(a2, a3), max(a2, a3)
+    a0, a2 = min(a0, a2), max(a0, a2)
+    a1, a3 = min(a1, a3), max(a1, a3)
+    a1, a2 = min(a1, a2), max(a1, a2)
+    g = max(max(1.0 - a3 + a0, a1 - a0), max(a2 - a1, a3 - a2))
+    return 1.0 if g >= x else 0.0
+
+
+@jit(inline="always")
+def _gap3(a0, a1, a2, x):
+    a0, a1 = min(a0, a1), max(a0, a1)
+    a1, a2 = min(a1, a2), max(a1, a2)
+    a0, a1 = min(a0, a1), max(a0, a1)
+    g = max(1.0 - a2 + a0, max(a1 - a0, a2 - a1))
+    return 1.0 if g >= x else 0.0
+
+
+@jit(inline="always")
+def _sector_angles(u, n, x, w):
+    if n == 1:
+        return 1.0
+    if n == 4:
+        return _gap4(u[0], u[1], u[2], u[3], x)
+    if n == 3:
+        return _gap3(u[0], u[1], u[2], x)
+    for i in range(n):
+        w[i] = u[i]
+    _sort_prefix(w, n)
+    return 1.0 if _max_circular_gap(w, n) >= x else 0.0
+
+
+@jit(inline="always")
+def _sector_disk(u, n, x, w):
+    # point i: radius sqrt(u[2i]), angle u[2i+1] turns. A point at the centre (r == 0)
+    # lies in every sector, so only points with r > 0 constrain the sector.
+    if n == 4:
+        r0 = math.sqrt(u[0])
+        r1 = math.sqrt(u[2])
+        r2 = math.sqrt(u[4])
+        r3 = math.sqrt(u[6])
+        if r0 > 0.0 and r1 > 0.0 and r2 > 0.0 and r3 > 0.0:
+            return _gap4(u[1], u[3], u[5], u[7], x)
+    m = 0
+    for i in range(n):
+        r = math.sqrt(u[2 * i])
+        if r > 0.0:
+            w[m] = u[2 * i + 1]
+            m += 1
+    if m <= 1:
+        return 1.0
+    _sort_prefix(w, m)
+    return 1.0 if _max_circular_gap(w, m) >= x else 0.0
+
+
+@jit
+def _disk_point(u0, u1):
+    r = math.sqrt(u0)
+    a = TWO_PI * u1
+    return r * math.cos(a), r * math.sin(a)
+
+
+@jit
+def _sylvester(u, shape, w):
+    # shape 0 disk, 1 triangle (0,0),(1,0),(0,1), 2 unit square; points in w[0:8]
+    px = w[0:4]
+    py = w[4:8]
+    for i in range(4):
+        a = u[2 * i]
+        b = u[2 * i + 1]
+        if shape == 0:
+            px[i], py[i] = _disk_point(a, b)
+        elif shape == 1:
+            if a + b > 1.0:
+                a = 1.0 - a
+                b = 1.0 - b
+            px[i] = a
+            py[i] = b
+        else:
+            px[i] = a
+            py[i] = b
+    for i in range(4):
+        j = (i + 1) % 4
+        k = (i + 2) % 4
+        m = (i + 3) % 4
+        if _in_triangle(px[i], py[i], px[j], py[j], px[k], py[k], px[m], py[m]):
+            return 0.0
+    return 1.0
+
+
+@jit
+def _triangle_centre(u):
+    x0, y0 = _disk_point(u[0], u[1])
+    x1, y1 = _disk_point(u[2], u[3])
+    x2, y2 = _disk_point(u[4], u[5])
+    c0 = x0 * y1 - y0 * x1
+    c1 = x1 * y2 - y1 * x2
+    c2 = x2 * y0 - y2 * x0
+    if (c0 > 0.0 and c1 > 0.0 and c2 > 0.0) or (c0 < 0.0 and c1 < 0.0 and c2 < 0.0):
+        return 1.0
+    return 0.0
+
+
+@jit
+def _buffon(u, length, spacing):
+    # distance of the needle's centre to the nearest line, angle to the lines
+    y = 0.5 * spacing * u[0]
+    phi = 0.5 * math.pi * u[1]
+    return 1.0 if y <= 0.5 * length * math.sin(phi) else 0.0
+
+
+@jit
+def _distance(u, shape):
+    if shape == 0:
+        x0, y0 = _disk_point(u[0], u[1])
+        x1, y1 = _disk_point(u[2], u[3])
+    else:
+        x0, y0, x1, y1 = u[0], u[1], u[2], u[3]
+    return math.sqrt((x1 - x0) ** 2 + (y1 - y0) ** 2)
+
+
+@jit
+def _wendel(u, n, d, w, idx):
+    """n Gaussian points in R^d lie in an open half-space through 0 (general position).
+
+    Such a half-space exists iff for some d-1 of the points the hyperplane through them
+    and the origin has all the other points strictly on one side. Scratch: w holds the
+    points (n*d, row-major), then a (d-1)^2 minor, then the normal (d); idx holds d-1 ints.
+    """
+    if n <= d:
+        return 1.0
+    nd = n * d
+    # Box-Muller on consecutive pairs of uniforms (dim = nd rounded up to even)
+    for q in range((nd + 1) // 2):
+        rad = math.sqrt(-2.0 * math.log(1.0 - u[2 * q]))
+        ang = TWO_PI * u[2 * q + 1]
+        w[2 * q] = rad * math.cos(ang)
+        if 2 * q + 1 < nd:
+            w[2 * q + 1] = rad * math.sin(ang)
+    k = d - 1
+    if k == 0:  # d == 1: all on one side of 0
+        npos = 0
+        for i in range(n):
+            if w[i] > 0.0:
+                npos += 1
+        return 1.0 if (npos == 0 or npos == n) else 0.0
+    moff = nd
+    voff = nd + k * k
+    for i in range(k):
+        idx[i] = i
+    while True:
+        # normal of the hyperplane spanned by points idx[:k] (cofactor expansion)
+        for j in range(d):
+            for r in range(k):
+                cc = 0
+                for c in range(d):
+                    if c != j:
+                        w[moff + r * k + cc] = w[idx[r] * d + c]
+                        cc += 1
+            sgn = 1.0 if j % 2 == 0 else -1.0
+            w[voff + j] = sgn * _det(w, moff, k)
+        npos = 0
+        nneg = 0
+        t = 0
+        for i in range(n):
+            if t < k and idx[t] == i:
+                t += 1
+                continue
+            s = 0.0
+            for c in range(d):
+                s += w[voff + c] * w[i * d + c]
+            if s >= 0.0:
+                npos += 1
+            if s <= 0.0:
+                nneg += 1
+        if npos == 0 or nneg == 0:
+            return 1.0
+        # next combination of k indices out of n (lexicographic)
+        i = k - 1
+        while i >= 0 and idx[i] == n - k + i:
+            i -= 1
+        if i < 0:
+            return 0.0
+        idx[i] += 1
+        for j in range(i + 1, k):
+            idx[j] = idx[j - 1] + 1
+
+
+@jit(inline="always")
+def evaluate(kind, u, fpar, ipar, w, iw):
+    """Event indicator or sampled value of problem ``kind`` at uniforms ``u``."""
+    if kind == SECTOR_DISK:
+        return _sector_disk(u, ipar[0], fpar[0], w)
+    elif kind == SECTOR_ANGLES:
+        return _sector_angles(u, ipar[0], fpar[0], w)
+    elif kind == WENDEL:
+        return _wendel(u, ipar[0], ipar[1], w, iw)
+    elif kind == SYLVESTER_DISK:
+        return _sylvester(u, 0, w)
+    elif kind == SYLVESTER_TRIANGLE:
+        return _sylvester(u, 1, w)
+    elif kind == SYLVESTER_SQUARE:
+        return _sylvester(u, 2, w)
+    elif kind == TRIANGLE_CENTRE:
+        return _triangle_centre(u)
+    elif kind == BUFFON:
+        return _buffon(u, fpar[0], fpar[1])
+    elif kind == DISTANCE_DISK:
+        return _distance(u, 0)
+    elif kind == DISTANCE_SQUARE:
+        return _distance(u, 1)
+    return math.nan
+
+
+# ---------------------------------------------------------------------------------------
+# drivers
+# ---------------------------------------------------------------------------------------
+@jit(parallel=True)
+def run_chunks(kind, fpar, ipar, dim, key, points, first_chunk, nchunks, chunk, nsamples,
+               u_buf, w_buf, iw_buf, sums, sumsq):
+    """Evaluate the problem on samples ``first_chunk*chunk ..`` by chunks, in parallel.
+
+    Chunk ``c`` holds samples ``c*chunk .. min((c+1)*chunk, nsamples) - 1``; its sum and
+    sum of squares go to ``sums[c - first_chunk]``, ``sumsq[...]``. Sample ``s`` uses the
+    uniforms ``points[s]`` when ``points`` has rows (quasi-Monte Carlo), else draws them
+    from the counter-based stream ``key``. Scratch rows are per chunk (allocated by the
+    caller), so the parallel loop allocates nothing.
+    """
+    use_points = points.shape[0] > 0
+    for b in prange(nchunks):
+        c = first_chunk + b
+        s0 = c * chunk
+        s1 = min(s0 + chunk, nsamples)
+        u = u_buf[b]
+        w = w_buf[b]
+        iw = iw_buf[b]
+        acc = 0.0
+        acc2 = 0.0
+        for s in range(s0, s1):
+            if use_points:
+                for j in range(dim):
+                    u[j] = points[s, j]
+            else:
+                base = np.uint64(s) * np.uint64(dim)
+                for j in range(dim):
+                    u[j] = uniform_at(key, base + np.uint64(j))
+            v = evaluate(kind, u, fpar, ipar, w, iw)
+            acc += v
+            acc2 += v * v
+        sums[b] = acc
+        sumsq[b] = acc2
+
+
+@jit
+def stream_uniforms(key, start, count, dim, out):
+    """out[i, j] = uniform draw j of sample start + i (for tests and twins)."""
+    for i in range(count):
+        base = np.uint64(start + i) * np.uint64(dim)
+        for j in range(dim):
+            out[i, j] = uniform_at(key, base + np.uint64(j))
