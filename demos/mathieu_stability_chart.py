@@ -25,8 +25,8 @@ def main(argv=None):
         matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from odekit.mathieu import stability_chart
     from odekit.mathieu import plot as mplot
+    from odekit.mathieu import stability_chart
 
     a = np.linspace(-5.0, 20.0, 400)
     q = np.linspace(0.0, 20.0, 300)

@@ -29,8 +29,7 @@ import numba
 import numpy as np
 from numba.core.registry import CPUDispatcher
 
-from .. import __version__
-from .. import _jit
+from .. import __version__, _jit
 
 __all__ = ["as_dispatcher", "get_kernels", "kernel_cache_dir"]
 

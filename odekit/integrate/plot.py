@@ -51,6 +51,7 @@ def make_figures(outdir):
     import matplotlib.pyplot as plt
 
     import odekit
+
     from . import examples as ex
 
     res = odekit.solve_ivp(ex.arenstorf, (0.0, ex.ARENSTORF_PERIOD), ex.ARENSTORF_Y0,

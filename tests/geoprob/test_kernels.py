@@ -6,8 +6,14 @@ import numpy as np
 import pytest
 
 from odekit.geoprob import _kernels as K
-from odekit.geoprob import buffon, mean_distance, sector, sylvester, triangle_contains_centre
-from odekit.geoprob import wendel
+from odekit.geoprob import (
+    buffon,
+    mean_distance,
+    sector,
+    sylvester,
+    triangle_contains_centre,
+    wendel,
+)
 from odekit.geoprob.montecarlo import _scratch
 
 MASK = (1 << 64) - 1

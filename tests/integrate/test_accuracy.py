@@ -7,8 +7,18 @@ import scipy.linalg
 
 import odekit
 
-from .problems import (ARENSTORF_MU, ARENSTORF_T, ARENSTORF_Y0, arenstorf, decay, linear,
-                       logistic, lorenz, oscillator, vanderpol)
+from .problems import (
+    ARENSTORF_MU,
+    ARENSTORF_T,
+    ARENSTORF_Y0,
+    arenstorf,
+    decay,
+    linear,
+    logistic,
+    lorenz,
+    oscillator,
+    vanderpol,
+)
 
 # A non-normal 3x3 system with rotation and decay: y' = M y, exact solution expm(M t) y0.
 M = np.array([[-0.3, 2.0, 0.1], [-2.0, -0.1, 0.5], [0.2, -0.4, -0.5]])

@@ -8,8 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from odekit.mathieu import characteristic_a, characteristic_b
-from odekit.mathieu import _hill
+from odekit.mathieu import _hill, characteristic_a, characteristic_b
 
 REFS = pathlib.Path(__file__).with_name("mpmath_references.json")
 

@@ -6,8 +6,13 @@ import math
 import numpy as np
 import pytest
 
-from odekit.mathieu import (characteristic_a, characteristic_b, characteristic_exponent,
-                            stability_chart, transition_curves)
+from odekit.mathieu import (
+    characteristic_a,
+    characteristic_b,
+    characteristic_exponent,
+    stability_chart,
+    transition_curves,
+)
 from odekit.mathieu.chart import _nu_from_cos
 
 
@@ -73,7 +78,8 @@ def test_exponent_against_mpmath_ode():
     mp = pytest.importorskip("mpmath")
     mp.mp.dps = 25
     for a, q in [(2.0, 1.0), (0.5, 3.0), (-1.0, 1.5)]:
-        sol = mp.odefun(lambda z, y: [y[1], -(a - 2 * q * mp.cos(2 * z)) * y[0]], 0, [1, 0])
+        sol = mp.odefun(lambda z, y, a=a, q=q: [y[1], -(a - 2 * q * mp.cos(2 * z)) * y[0]],
+                        0, [1, 0])
         wI = sol(mp.pi)[0]
         nu = characteristic_exponent(a, q)
         c = cmath.cos(math.pi * nu).real

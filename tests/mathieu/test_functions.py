@@ -6,8 +6,15 @@ import pathlib
 import numpy as np
 import pytest
 
-from odekit.mathieu import (ce, ce_prime, characteristic_a, characteristic_b,
-                            fourier_coefficients, se, se_prime)
+from odekit.mathieu import (
+    ce,
+    ce_prime,
+    characteristic_a,
+    characteristic_b,
+    fourier_coefficients,
+    se,
+    se_prime,
+)
 
 REFS = pathlib.Path(__file__).with_name("mpmath_references.json")
 
@@ -78,7 +85,8 @@ def test_negative_q_relations():
     for q in [3.0, 60.0]:
         for m in range(5):
             s = (-1) ** m
-            np.testing.assert_allclose(ce(2 * m, -q, z), s * ce(2 * m, q, np.pi / 2 - z), atol=1e-13)
+            np.testing.assert_allclose(ce(2 * m, -q, z), s * ce(2 * m, q, np.pi / 2 - z),
+                                       atol=1e-13)
             np.testing.assert_allclose(ce(2 * m + 1, -q, z), s * se(2 * m + 1, q, np.pi / 2 - z),
                                        atol=1e-13)
             np.testing.assert_allclose(se(2 * m + 1, -q, z), s * ce(2 * m + 1, q, np.pi / 2 - z),
