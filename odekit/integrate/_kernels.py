@@ -26,16 +26,6 @@ def all_finite(x, n):
 
 
 @jit
-def stages_finite(K, first, last, n):
-    """True when rows first..last-1 of K are finite."""
-    for m in range(first, last):
-        for j in range(n):
-            if not np.isfinite(K[m, j]):
-                return False
-    return True
-
-
-@jit
 def combine(y, h, b, K, s, out, n):
     """out = y + h Σ_{m<s} b_m K_m (n: the state dimension, a constant after inlining)."""
     for j in range(n):
