@@ -1,0 +1,14 @@
+"""Shared test set-up: a private kernel cache, a non-interactive matplotlib, and the
+files the doctest collector must skip."""
+
+import os
+import tempfile
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+if "ODEKIT_CACHE_DIR" not in os.environ:
+    # keep the generated kernels of the test run together (and out of ~/.cache)
+    os.environ["ODEKIT_CACHE_DIR"] = os.path.join(tempfile.gettempdir(), "odekit-test-kernels")
+
+# the driver templates are source text for generated kernel modules, not importable modules
+collect_ignore = ["odekit/integrate/_template.py", "odekit/integrate/_template_events.py",
+                  "docs/conf.py", "setup.py"]
