@@ -191,6 +191,10 @@ def get_kernels(fun_disp, inplace: bool, event_disps=(), n: int = 0):
     """
     ndim = n if 0 < n <= SPECIALISE_MAX_DIM else 0
     key = (id(fun_disp), inplace, ndim) + tuple(id(g) for g in event_disps)
+    hit = _KERNELS.get(key)  # lock-free fast path (dict reads are atomic)
+    if hit is not None and hit[0][0] is fun_disp and all(
+            a is b for a, b in zip(hit[0][1:], event_disps)):
+        return hit[1]
     with _LOCK:
         hit = _KERNELS.get(key)
         if hit is not None and hit[0][0] is fun_disp and all(

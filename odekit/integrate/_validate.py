@@ -66,8 +66,8 @@ def check_y0(y0, name="y0", ndim_allowed=(1,)):
 
 
 def check_params(params, name="params", ndim_allowed=(1,)):
-    if params is None:
-        params = ()
+    if params is None or (isinstance(params, tuple) and not params):
+        return np.empty(0)
     p = float_array(params, name, (0,) + tuple(ndim_allowed))
     if p.ndim == 0:
         p = p.reshape(1)

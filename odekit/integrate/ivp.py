@@ -11,6 +11,9 @@ from ._tableaux import get_tableau
 
 __all__ = ["solve_ivp", "DenseSolution"]
 
+_NO_F = np.empty(0)  # shared empty inputs (the kernels never write to them)
+_NO_B = np.empty(0, dtype=np.bool_)
+
 
 class DenseSolution:
     """Continuous solution assembled from the steps' interpolants.
@@ -140,11 +143,14 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
     disp, inplace = V.prepare_rhs(fun, t0, y0, p)
     ev_disps = tuple(V.prepare_event(e.g, t0, y0, p, k) for k, e in enumerate(evs))
     kern = get_kernels(disp, inplace, ev_disps, n)
-    ev_dir = np.array([e.direction for e in evs], dtype=np.float64)
-    ev_term = np.array([e.terminal for e in evs], dtype=np.bool_)
+    n_ev_f = len(evs)
+    if n_ev_f:
+        ev_dir = np.array([e.direction for e in evs], dtype=np.float64)
+        ev_term = np.array([e.terminal for e in evs], dtype=np.bool_)
+    else:
+        ev_dir, ev_term = _NO_F, _NO_B
 
     A, c, b, E, E3, P, ints, err_exp = tab.kernel_arrays()
-    n_ev_f = len(evs)
     S, D = tab.n_total, tab.dense_degree
     K = np.zeros((S, n))
     Q = np.zeros((D, n))
@@ -155,14 +161,13 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
     ist = np.zeros(8, dtype=np.int64)
     record = te is None
     cap = 1024 if record else te.size + 1
+    ne = 4 * n_ev_f
+    nd = 256 if dense_output else 0
     buf = {"ts": np.empty(cap), "ys": np.empty((cap, n)),
-           "ev_idx": np.empty(4 * max(1, n_ev_f) if n_ev_f else 0, dtype=np.int64),
-           "ev_t": np.empty(4 * max(1, n_ev_f) if n_ev_f else 0),
-           "ev_y": np.empty((4 * max(1, n_ev_f) if n_ev_f else 0, n)),
-           "d_t": np.empty(256 if dense_output else 0), "d_h": np.empty(256 if dense_output else 0),
-           "d_y": np.empty((256 if dense_output else 0, n)),
-           "d_Q": np.empty((256 if dense_output else 0, D, n))}
-    t_eval_arr = te if te is not None else np.empty(0)
+           "ev_idx": np.empty(ne, dtype=np.int64), "ev_t": np.empty(ne),
+           "ev_y": np.empty((ne, n)), "d_t": np.empty(nd), "d_h": np.empty(nd),
+           "d_y": np.empty((nd, n)), "d_Q": np.empty((nd, D, n))}
+    t_eval_arr = te if te is not None else _NO_F
     while True:
         status = kern.solve_one(t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol, atol, h0,
                                 max_step, max_steps, t_eval_arr, record, dense_output, ev_dir,
@@ -176,7 +181,7 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
                 new[: arr.shape[0]] = arr
                 buf[key] = new
     t_reached = fs[0]
-    nfev, nsteps, nrej, n_out, n_ev, n_dense = (int(v) for v in ist[:6])
+    nfev, nsteps, nrej, n_out, n_ev, n_dense = ist[:6].tolist()
     ts, ys, ev_idx, ev_t, ev_y = buf["ts"], buf["ys"], buf["ev_idx"], buf["ev_t"], buf["ev_y"]
     d_t, d_h, d_y, d_Q = buf["d_t"], buf["d_h"], buf["d_y"], buf["d_Q"]
     status = int(status)
