@@ -178,6 +178,24 @@ def _run_mc(kind, fpar, ipar, dim, wlen, iwlen, samples, key, progress, desc):
     return math.fsum(sums), math.fsum(sumsq)
 
 
+def _run_sector_mc(kind, fpar, ipar, samples, key, progress, desc):
+    """Plain Monte Carlo of the sector event on integer angles (:func:`K.sector_chunks`)."""
+    n = int(ipar[0])
+    t = K.sector_threshold(fpar[0])
+    nchunks = (samples + CHUNK - 1) // CHUNK
+    hits = np.empty(nchunks, dtype=np.int64)
+    rows = min(nchunks, _BATCH_CHUNKS)
+    a_buf = np.empty((rows, max(n, 1)), dtype=np.int64)
+    with Progress(samples, progress=progress, desc=desc) as bar:
+        for c0 in range(0, nchunks, _BATCH_CHUNKS):
+            nc = min(_BATCH_CHUNKS, nchunks - c0)
+            K.sector_chunks(n, kind == K.SECTOR_DISK, t, key, c0, nc, CHUNK, samples, a_buf,
+                            hits[c0:c0 + nc])
+            bar.update(min(samples, (c0 + nc) * CHUNK) - min(samples, c0 * CHUNK))
+    total = float(int(hits.sum()))
+    return total, total
+
+
 def _run_points(kind, fpar, ipar, points, wlen, iwlen):
     """Evaluate the problem at the rows of ``points`` (uniforms in [0, 1))."""
     points = np.ascontiguousarray(points, dtype=np.float64)
@@ -230,9 +248,12 @@ def estimate_kernel(kind, fpar, ipar, dim, wlen, iwlen, samples, *, seed=None, m
     ss = _seed_sequence(seed)
     fpar = np.ascontiguousarray(fpar, dtype=np.float64)
     ipar = np.ascontiguousarray(ipar, dtype=np.int64)
-    if method == "mc":
+    if method == "mc" and kind in (K.SECTOR_DISK, K.SECTOR_ANGLES):
+        s1, s2 = _run_sector_mc(kind, fpar, ipar, samples, _key(ss), progress, desc)
+    elif method == "mc":
         s1, s2 = _run_mc(kind, fpar, ipar, int(dim), wlen, iwlen, samples, _key(ss),
                          progress, desc)
+    if method == "mc":
         mean = s1 / samples
         if probability:
             hits = int(round(s1))
