@@ -532,7 +532,7 @@ def _count_angles4(key, s0, s1, t):
     acc = np.int64(0)
     # x = key + (position + 1) * golden, stepped by addition (no multiply per word)
     x = key + (np.uint64(s0) * np.uint64(2) + np.uint64(1)) * _GOLDEN
-    for s in range(s0, s1):
+    for _s in range(s0, s1):
         z0 = mix64(x)
         z1 = mix64(x + _GOLDEN)
         x += _GOLDEN2
@@ -599,7 +599,7 @@ def _count_disk4(key, s0, s1, t):
     acc = np.int64(0)
     bad = np.int64(0)
     x = key + (np.uint64(s0) * np.uint64(4) + np.uint64(1)) * _GOLDEN
-    for s in range(s0, s1):
+    for _s in range(s0, s1):
         z0 = mix64(x)
         z1 = mix64(x + _GOLDEN)
         z2 = mix64(x + _GOLDEN2)
