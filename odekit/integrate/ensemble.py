@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 
 import numpy as np
 
 from .. import _jit
+from .._progress import progress_bar
 from . import _validate as V
 from ._codegen import get_kernels
 from ._results import EnsembleResult, IntegrationError
@@ -20,28 +21,35 @@ _POOL_SIZE = 0
 _POOL_LOCK = threading.Lock()
 
 
-def run_chunks(kernel, n_chunks, args):
+def run_chunks(kernel, n_chunks, args, progress=None, sizes=None, desc="solve_ensemble"):
     """Run ``kernel(ch, *args)`` for every chunk, on as many threads as Numba uses.
 
     The compiled kernels release the GIL, so the chunks run truly in parallel;
     ``numba.set_num_threads`` (or ``NUMBA_NUM_THREADS``) sets how many. This does the job
     of a ``prange`` loop without compiling a parallel region for every right-hand side
-    (which costs 9-13 s of compile time per function, against ~3 s).
+    (which costs 9-13 s of compile time per function, against ~3 s). ``sizes[ch]`` (work in
+    chunk ch) drives the progress bar (see :mod:`odekit._progress`).
     """
     global _POOL, _POOL_SIZE
+    sizes = [1] * n_chunks if sizes is None else sizes
     threads = min(_jit.num_threads(), n_chunks)
-    if threads <= 1:
-        for ch in range(n_chunks):
-            kernel(ch, *args)
-        return
-    with _POOL_LOCK:
-        if _POOL is None or _POOL_SIZE != threads:
-            if _POOL is not None:
-                _POOL.shutdown(wait=False)
-            _POOL = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="odekit")
-            _POOL_SIZE = threads
-        pool = _POOL
-    list(pool.map(lambda ch: kernel(ch, *args), range(n_chunks)))
+    with progress_bar(sum(sizes), progress=progress, desc=desc) as bar:
+        if threads <= 1:
+            for ch in range(n_chunks):
+                kernel(ch, *args)
+                bar.update(sizes[ch])
+            return
+        with _POOL_LOCK:
+            if _POOL is None or _POOL_SIZE != threads:
+                if _POOL is not None:
+                    _POOL.shutdown(wait=False)
+                _POOL = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="odekit")
+                _POOL_SIZE = threads
+            pool = _POOL
+        futures = {pool.submit(kernel, ch, *args): ch for ch in range(n_chunks)}
+        for fut in as_completed(futures):
+            fut.result()
+            bar.update(sizes[futures[fut]])
 
 
 def _broadcast(y0, p):
@@ -59,8 +67,8 @@ def _broadcast(y0, p):
 
 
 def solve_ensemble(fun, t_span, y0, *, params=None, t_eval=None, method="DOP853",
-                   rtol=1e-6, atol=1e-9, max_steps=100_000, raise_on_failure=True
-                   ) -> EnsembleResult:
+                   rtol=1e-6, atol=1e-9, max_steps=100_000, raise_on_failure=True,
+                   progress=None) -> EnsembleResult:
     """Integrate many trajectories of y' = fun(t, y, p) in parallel.
 
     ``y0`` of shape (n,) or (k, n) and ``params`` of shape (m,) or (k, m) broadcast to k
@@ -87,6 +95,10 @@ def solve_ensemble(fun, t_span, y0, *, params=None, t_eval=None, method="DOP853"
     raise_on_failure : bool
         Raise :class:`IntegrationError` listing the failing indices (default). With False,
         failed trajectories keep NaN rows and a negative ``status``.
+    progress : bool or None
+        Progress bar on stderr: None (default) shows it only on a terminal and for runs
+        expected to last more than a few seconds; True whenever stderr is a terminal;
+        False never.
 
     Returns
     -------
@@ -125,14 +137,16 @@ def solve_ensemble(fun, t_span, y0, *, params=None, t_eval=None, method="DOP853"
     out = np.empty((k, n, t_out.size))
     status = np.zeros(k, dtype=np.int64)
     nfev = np.zeros(k, dtype=np.int64)
-    n_chunks = int(min(k, max(1, 4 * _jit.num_threads())))
+    # many small chunks: load balance between threads, and a live progress bar
+    n_chunks = int(min(k, max(1, 32 * _jit.num_threads())))
     A, c, b, E, E3, Pd, ints, err_exp = tab.kernel_arrays()
     Kw = np.zeros((n_chunks, tab.n_total, n))
     Qw = np.zeros((n_chunks, tab.dense_degree, n))
     Vw = np.zeros((n_chunks, 4, n))
     args = (t0, t1, Y0, P, A, c, b, E, E3, Pd, ints, err_exp, rtol, atol, np.inf, max_steps,
             te if te is not None else np.empty(0), out, status, nfev, Kw, Qw, Vw)
-    run_chunks(kern._run_chunk, n_chunks, args)
+    sizes = [len(range(ch, k, n_chunks)) for ch in range(n_chunks)]
+    run_chunks(kern._run_chunk, n_chunks, args, progress=progress, sizes=sizes)
     failed = np.flatnonzero(status < 0)
     if failed.size and raise_on_failure:
         shown = ", ".join(map(str, failed[:10])) + (" ..." if failed.size > 10 else "")

@@ -50,7 +50,7 @@ def mathieu_rhs(t, y, p, dydt):
     dydt[3] = -f * y[2]
 
 
-def _half_period_trace(a_eff, q, rtol, atol):
+def _half_period_trace(a_eff, q, rtol, atol, progress=None):
     """Undamped trace 2 w_I(pi) for arrays a_eff, q (same shape), integrating over [0, pi/2]."""
     from odekit.integrate import solve_ensemble
 
@@ -59,6 +59,7 @@ def _half_period_trace(a_eff, q, rtol, atol):
     params[:, 1] = q.ravel()
     y0 = np.array([1.0, 0.0, 0.0, 1.0])
     res = solve_ensemble(mathieu_rhs, (0.0, _HALF_PI), y0, params=params, rtol=rtol, atol=atol,
+                         progress=progress,
                          method="DOP853")
     y = res.y[:, :, -1]
     tr = 2.0 * (y[:, 0] * y[:, 3] + y[:, 1] * y[:, 2])
@@ -127,7 +128,7 @@ def _classify(tr_u, gamma):
     return math.exp(-gamma * math.pi) * tr_u, growth, stable
 
 
-def stability_chart(a, q, *, damping=0.0, rtol=CHART_RTOL, atol=CHART_ATOL):
+def stability_chart(a, q, *, damping=0.0, rtol=CHART_RTOL, atol=CHART_ATOL, progress=None):
     """Stability (Ince-Strutt) chart of the damped Mathieu equation on an (a, q) grid.
 
     Solves y'' + 2 gamma y' + (a - 2q cos 2z) y = 0 (gamma = ``damping``) for every grid point
@@ -141,7 +142,10 @@ def stability_chart(a, q, *, damping=0.0, rtol=CHART_RTOL, atol=CHART_ATOL):
     damping : float, optional
         gamma >= 0.
     rtol, atol : float, optional
-        Integration tolerances (defaults give |trace| to about 1e-9).
+        Integration tolerances (defaults give |trace| to about 5e-9 relative).
+    progress : bool or None, optional
+        Progress bar on stderr for long charts (None: only on a terminal and for runs
+        expected to take more than a few seconds).
 
     Returns
     -------
@@ -162,7 +166,7 @@ def stability_chart(a, q, *, damping=0.0, rtol=CHART_RTOL, atol=CHART_ATOL):
     q = _grid(q, "q")
     gamma = _damping(damping)
     A, Q = np.meshgrid(a - gamma * gamma, q)
-    tr_u = _half_period_trace(A, Q, rtol, atol)
+    tr_u = _half_period_trace(A, Q, rtol, atol, progress)
     trace, growth, stable = _classify(tr_u, gamma)
     return StabilityChart(a=a, q=q, damping=gamma, trace=trace, growth_rate=growth,
                           stable=stable)

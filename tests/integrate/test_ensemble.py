@@ -84,3 +84,12 @@ def test_backward_ensemble():
 def test_rk4_not_allowed():
     with pytest.raises(ValueError, match="adaptive"):
         odekit.solve_ensemble(oscillator, (0.0, 1.0), [1.0, 0.0], params=[1.0], method="RK4")
+
+
+def test_progress_argument(capsys):
+    res = odekit.solve_ensemble(oscillator, (0.0, 1.0), [1.0, 0.0], params=[[1.0], [2.0]],
+                                progress=False)
+    assert res.success
+    with pytest.raises(TypeError, match="progress"):
+        odekit.solve_ensemble(oscillator, (0.0, 1.0), [1.0, 0.0], params=[1.0],
+                              progress="yes")
