@@ -140,9 +140,13 @@ def solve_ensemble(fun, t_span, y0, *, params=None, t_eval=None, method="DOP853"
     # many small chunks: load balance between threads, and a live progress bar
     n_chunks = int(min(k, max(1, 32 * _jit.num_threads())))
     A, c, b, E, E3, Pd, ints, err_exp = tab.kernel_arrays()
-    Kw = np.zeros((n_chunks, tab.n_total, n))
+    # Work arrays, one block per chunk. Each block gets spare rows at its end (at least a
+    # cache line) so that two threads never write to the same cache line (false sharing
+    # made two threads barely faster than one). The kernels use only the leading rows.
+    pad = -(-8 // n)
+    Kw = np.zeros((n_chunks, tab.n_total + pad, n))
     Qw = np.zeros((n_chunks, tab.dense_degree, n))
-    Vw = np.zeros((n_chunks, 4, n))
+    Vw = np.zeros((n_chunks, 4 + pad, n))
     args = (t0, t1, Y0, P, A, c, b, E, E3, Pd, ints, err_exp, rtol, atol, np.inf, max_steps,
             te if te is not None else np.empty(0), out, status, nfev, Kw, Qw, Vw)
     sizes = [len(range(ch, k, n_chunks)) for ch in range(n_chunks)]
