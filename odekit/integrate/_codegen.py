@@ -182,6 +182,15 @@ def _header(inplace: bool, n_events: int, cache: bool, ndim: int) -> str:
     return "\n".join(lines) + "\n\n"
 
 
+def _cached_kernels(key, fun_disp, event_disps):
+    """The kernel module built before for exactly these function objects, or None."""
+    hit = _KERNELS.get(key)
+    if hit is not None and hit[0][0] is fun_disp and all(
+            a is b for a, b in zip(hit[0][1:], event_disps)):
+        return hit[1]
+    return None
+
+
 def get_kernels(fun_disp, inplace: bool, event_disps=(), n: int = 0):
     """The kernel module (``solve_one``, ``_run_chunk``) for these compiled functions.
 
@@ -191,15 +200,13 @@ def get_kernels(fun_disp, inplace: bool, event_disps=(), n: int = 0):
     """
     ndim = n if 0 < n <= SPECIALISE_MAX_DIM else 0
     key = (id(fun_disp), inplace, ndim) + tuple(id(g) for g in event_disps)
-    hit = _KERNELS.get(key)  # lock-free fast path (dict reads are atomic)
-    if hit is not None and hit[0][0] is fun_disp and all(
-            a is b for a, b in zip(hit[0][1:], event_disps)):
-        return hit[1]
+    mod = _cached_kernels(key, fun_disp, event_disps)  # lock-free (dict reads are atomic)
+    if mod is not None:
+        return mod
     with _LOCK:
-        hit = _KERNELS.get(key)
-        if hit is not None and hit[0][0] is fun_disp and all(
-                a is b for a, b in zip(hit[0][1:], event_disps)):
-            return hit[1]
+        mod = _cached_kernels(key, fun_disp, event_disps)
+        if mod is not None:
+            return mod
         funcs = (fun_disp, *event_disps)
         stamps = [_stamp(_py_func(f)) for f in funcs]
         cacheable = all(c for _, c in stamps) and not _jit.DISABLED
