@@ -30,12 +30,7 @@ def _dim(y):
 @jit(inline="always")
 def _stage(i, t, h, y, p, A, c, K, ytmp):
     """K[i] = f(t + c_i h, y + h Σ_{m<i} A[i, m] K[m])."""
-    n = _dim(y)
-    for j in range(n):
-        acc = 0.0
-        for m in range(i):
-            acc += A[i, m] * K[m, j]
-        ytmp[j] = y[j] + h * acc
+    _stage_state(i, h, y, A, K, ytmp)
     rhs(t + c[i] * h, ytmp, p, K[i])
 
 
@@ -91,7 +86,7 @@ def _advance(t, h, t1, direction, y, y_new, K, ytmp, scale, p, A, c, b, E, E3, i
         h = t_new - t
         for i in range(1, s):
             _stage(i, t, h, y, p, A, c, K, ytmp)
-        _k.combine(y, h, b, K, s, y_new, n)
+        _combine(y, h, b, K, s, y_new, n)
         nfev += s - 1
         if fsal:
             rhs(t_new, y_new, p, K[s])
@@ -106,7 +101,7 @@ def _advance(t, h, t1, direction, y, y_new, K, ytmp, scale, p, A, c, b, E, E3, i
             continue
         if err_mode == 0:
             return 0, t_new, h, nfev, nrej
-        err = _k.error_norm(h, y, y_new, K, E, E3, s, err_mode, rtol, atol, scale, n)
+        err = _error_norm(h, y, y_new, K, E, E3, s, err_mode, rtol, atol, scale, n)
         factor = _k.step_factor(err, err_exp, rejected)
         if err < 1.0:
             return 0, t_new, h * factor, nfev, nrej
