@@ -24,6 +24,7 @@ def timed(fn, repeat):
         t = time.perf_counter()
         out = fn()
         times.append(time.perf_counter() - t)
+    timed.last = times
     return statistics.median(times), out
 
 
@@ -75,6 +76,7 @@ def bench_chart(size, repeat):
     stability_chart(a[:3], q[:3])
     compile_s = time.perf_counter() - t
     t_chart, ch = timed(lambda: stability_chart(a, q), repeat)
+    chart_runs = list(timed.last)
     # accuracy on a 60 x 60 subgrid against a tight-tolerance run
     sub_a, sub_q = a[:: max(1, size // 60)], q[:: max(1, size // 60)]
     ref = stability_chart(sub_a, sub_q, rtol=1e-13, atol=1e-15).trace
@@ -92,7 +94,9 @@ def bench_chart(size, repeat):
     print(f"stability chart {size} x {size} (a in [-5, 20], q in [0, 20]), "
           f"{numba.get_num_threads()} threads")
     print(f"  compile/cache-load: {compile_s:.2f} s")
-    print(f"  time: {t_chart:.2f} s  = {1e6 * t_chart / size**2:.2f} us per point (wall)")
+    runs = ", ".join(f"{x:.2f}" for x in chart_runs)
+    print(f"  time: {t_chart:.2f} s median of {len(chart_runs)} runs ({runs} s) "
+          f"= {1e6 * t_chart / size**2:.2f} us per point (wall)")
     print(f"  core nfev per point: mean {r.nfev.mean():.0f}, max {r.nfev.max()}  "
           f"(DOP853: 12 fevals per step -> ~{r.nfev.mean() / 12:.0f} steps)")
     print(f"  |trace| error vs rtol=1e-13 run: max {err.max():.2e} "
@@ -123,7 +127,7 @@ def main():
     npairs = 100_000 if args.quick else 1_000_000
     size = 300 if args.quick else 1000
     bench_values(npairs, 3)
-    bench_chart(size, 1 if not args.quick else 3)
+    bench_chart(size, 3)
 
 
 if __name__ == "__main__":
