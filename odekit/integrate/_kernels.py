@@ -147,6 +147,21 @@ def initial_step_norms(y0, f0, rtol, atol):
 
 
 @jit
+def initial_step_trial(y0, f0, rtol, atol, interval, max_step, direction, ytmp):
+    """First half of Hairer's starting-step rule: (h0, d1), and ytmp = y0 + h0 f0.
+
+    The caller evaluates f1 = f(t0 + h0, ytmp) and finishes with
+    :func:`initial_step_finish`.
+    """
+    d0, d1 = initial_step_norms(y0, f0, rtol, atol)
+    h0 = 1e-6 if (d0 < 1e-5 or d1 < 1e-5) else 0.01 * d0 / d1
+    h0 = min(h0, interval, max_step)
+    for i in range(y0.shape[0]):
+        ytmp[i] = y0[i] + h0 * direction * f0[i]
+    return h0, d1
+
+
+@jit
 def initial_step_finish(y0, f0, f1, h0, d1, err_order, rtol, atol, interval, max_step):
     """Second half of Hairer's starting-step rule, given f1 = f(t0 + h0, y0 + h0 f0)."""
     n = y0.shape[0]

@@ -21,31 +21,11 @@ or derivative, -3 max_steps reached.
 from odekit.integrate import _kernels as _k
 
 
-@jit
-def _dim(y):
-    """The state dimension: the constant NDIM when the kernel is specialised for it."""
-    return NDIM if NDIM > 0 else y.shape[0]
-
-
 @jit(inline="always")
 def _stage(i, t, h, y, p, A, c, K, ytmp):
     """K[i] = f(t + c_i h, y + h Σ_{m<i} A[i, m] K[m])."""
     _stage_state(i, h, y, A, K, ytmp)
     rhs(t + c[i] * h, ytmp, p, K[i])
-
-
-@jit
-def _initial_step(t0, y0, f0, p, direction, err_order, rtol, atol, interval, max_step,
-                  ytmp, ftmp):
-    """Hairer's starting step (Hairer, Nørsett & Wanner I, II.4); one evaluation of f."""
-    d0, d1 = _k.initial_step_norms(y0, f0, rtol, atol)
-    h0 = 1e-6 if (d0 < 1e-5 or d1 < 1e-5) else 0.01 * d0 / d1
-    h0 = min(h0, interval, max_step)
-    for i in range(y0.shape[0]):
-        ytmp[i] = y0[i] + h0 * direction * f0[i]
-    rhs(t0 + h0 * direction, ytmp, p, ftmp)
-    return _k.initial_step_finish(y0, f0, ftmp, h0, d1, err_order, rtol, atol, interval,
-                                  max_step)
 
 
 @jit(inline="always")
@@ -61,7 +41,7 @@ def _advance(t, h, t1, direction, y, y_new, K, ytmp, scale, p, A, c, b, E, E3, i
     s = ints[0]
     fsal = ints[2] == 1
     err_mode = ints[3]
-    n = _dim(y)
+    n = NDIM if NDIM > 0 else y.shape[0]
     nfev = 0
     nrej = 0
     rejected = False
@@ -86,7 +66,7 @@ def _advance(t, h, t1, direction, y, y_new, K, ytmp, scale, p, A, c, b, E, E3, i
         h = t_new - t
         for i in range(1, s):
             _stage(i, t, h, y, p, A, c, K, ytmp)
-        _combine(y, h, b, K, s, y_new, n)
+        _k.combine(y, h, b, K, s, y_new, n)
         nfev += s - 1
         if fsal:
             rhs(t_new, y_new, p, K[s])
@@ -101,7 +81,7 @@ def _advance(t, h, t1, direction, y, y_new, K, ytmp, scale, p, A, c, b, E, E3, i
             continue
         if err_mode == 0:
             return 0, t_new, h, nfev, nrej
-        err = _error_norm(h, y, y_new, K, E, E3, s, err_mode, rtol, atol, scale, n)
+        err = _k.error_norm(h, y, y_new, K, E, E3, s, err_mode, rtol, atol, scale, n)
         factor = _k.step_factor(err, err_exp, rejected)
         if err < 1.0:
             return 0, t_new, h * factor, nfev, nrej
@@ -120,7 +100,7 @@ def _dense_prepare(t, h, y, p, A, c, P, ints, K, ytmp, Q):
     first_extra = s + 1 if ints[2] == 1 else s
     for i in range(first_extra, S):
         _stage(i, t, h, y, p, A, c, K, ytmp)
-    _k.dense_coeffs(h, K, P, S, Q, _dim(y))
+    _k.dense_coeffs(h, K, P, S, Q, NDIM if NDIM > 0 else y.shape[0])
     return S - first_extra
 
 
@@ -128,7 +108,7 @@ def _dense_prepare(t, h, y, p, A, c, P, ints, K, ytmp, Q):
 def _start(t0, t1, p, ints, err_exp, rtol, atol, first_step, max_step, K, y, ytmp):
     """f(t0, y0) into K[0] and the first step size. Returns (status, h, nfev)."""
     rhs(t0, y, p, K[0])
-    n = _dim(y)
+    n = NDIM if NDIM > 0 else y.shape[0]
     if not (_k.all_finite(K[0], n) and _k.all_finite(y, n)):
         return -2, 0.0, 1
     interval = abs(t1 - t0)
@@ -136,9 +116,12 @@ def _start(t0, t1, p, ints, err_exp, rtol, atol, first_step, max_step, K, y, ytm
         return 0, first_step, 1
     if first_step > 0.0:
         return 0, min(first_step, interval), 1
+    # Hairer's starting step (Hairer, Nørsett & Wanner I, II.4): one more evaluation of f
     direction = 1.0 if t1 >= t0 else -1.0
-    h = _initial_step(t0, y, K[0], p, direction, -1.0 / err_exp - 1.0, rtol, atol, interval,
-                      max_step, ytmp, K[1])
+    h0, d1 = _k.initial_step_trial(y, K[0], rtol, atol, interval, max_step, direction, ytmp)
+    rhs(t0 + h0 * direction, ytmp, p, K[1])
+    h = _k.initial_step_finish(y, K[0], K[1], h0, d1, -1.0 / err_exp - 1.0, rtol, atol,
+                               interval, max_step)
     return 0, h, 2
 
 
@@ -156,6 +139,7 @@ def solve_one(t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol, atol, first_ste
     n_events = ev_dir.shape[0]
     direction = 1.0 if t1 >= t0 else -1.0
     y = W[0]
+    nd = NDIM if NDIM > 0 else y.shape[0]
     y_new = W[1]
     ytmp = W[2]
     ybuf = W[3]
@@ -184,7 +168,7 @@ def solve_one(t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol, atol, first_ste
             _k.copy1(ys[n_out], y)
             n_out += 1
             i_eval += 1
-        if n_events > 0:
+        if HAS_EVENTS:  # a constant: without events the branch is compiled away
             events(t0, y, p, g_old)
     t = fs[0]
     h = fs[1]
@@ -210,7 +194,7 @@ def solve_one(t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol, atol, first_ste
         h_step = t_new - t
         have_dense = False
         first_term = 2.0
-        if n_events > 0:
+        if HAS_EVENTS:
             n_ev, first_term, have_dense, nf = _step_events(
                 t, h_step, t_new, y, y_new, p, A, c, P, ints, K, Q, ytmp, ybuf, G, ev_dir,
                 ev_term, ev_idx, ev_t, ev_y, n_ev)
@@ -230,7 +214,7 @@ def solve_one(t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol, atol, first_ste
             if te == t_new:
                 _k.copy1(ys[n_out], y_new)
             else:
-                _k.dense_eval((te - t) / h_step, y, Q, ys[n_out], _dim(y))
+                _k.dense_eval((te - t) / h_step, y, Q, ys[n_out], nd)
             n_out += 1
             i_eval += 1
         if dense:
@@ -243,7 +227,7 @@ def solve_one(t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol, atol, first_ste
             if first_term == 1.0:
                 _k.copy1(ybuf, y_new)
             else:
-                _k.dense_eval(first_term, y, Q, ybuf, _dim(y))
+                _k.dense_eval(first_term, y, Q, ybuf, nd)
             if record_steps:
                 ts[n_out] = t_stop
                 _k.copy1(ys[n_out], ybuf)
@@ -260,7 +244,7 @@ def solve_one(t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol, atol, first_ste
         _k.copy1(y, y_new)
         if fsal:
             _k.copy1(K[0], K[ints[0]])
-        if n_events > 0:
+        if HAS_EVENTS:
             _k.copy1(g_old, G[1])
         h = h_next
     fs[0] = t
@@ -280,6 +264,7 @@ def _integrate_member(t0, t1, y0, p, A, c, b, E, E3, P, ints, err_exp, rtol, ato
                       max_step, max_steps, t_eval, out, K, Q, y, y_new, ytmp, scale):
     """One ensemble member into preallocated work arrays. Returns (status, nfev)."""
     n = y0.shape[0]
+    nd = NDIM if NDIM > 0 else n
     direction = 1.0 if t1 >= t0 else -1.0
     for j in range(n):
         y[j] = y0[j]
@@ -316,7 +301,7 @@ def _integrate_member(t0, t1, y0, p, A, c, b, E, E3, P, ints, err_exp, rtol, ato
                 for j in range(n):
                     out[j, i_eval] = y_new[j]
             else:
-                _k.dense_eval((te - t) / h_step, y, Q, scale, _dim(y))
+                _k.dense_eval((te - t) / h_step, y, Q, scale, nd)
                 for j in range(n):
                     out[j, i_eval] = scale[j]
             i_eval += 1

@@ -8,7 +8,7 @@ header) writes every event function's value into ``out``.
 
 @jit
 def _event_value(k, theta, t_old, h, y, Q, p, ybuf, gbuf):
-    _k.dense_eval(theta, y, Q, ybuf, _dim(y))
+    _k.dense_eval(theta, y, Q, ybuf, NDIM if NDIM > 0 else y.shape[0])
     events(t_old + theta * h, ybuf, p, gbuf)
     return gbuf[k]
 
@@ -35,6 +35,7 @@ def _step_events(t, h, t_new, y, y_new, p, A, c, P, ints, K, Q, ytmp, ybuf, G, e
     """Find the events in the step (t, t_new]; record them in time order up to the first
     terminal one. Returns (n_ev, θ of the first terminal event or 2, have_dense, nfev)."""
     n_events = ev_dir.shape[0]
+    nd = NDIM if NDIM > 0 else y.shape[0]
     g_old = G[0]
     g_new = G[1]
     gbuf = G[2]
@@ -74,7 +75,7 @@ def _step_events(t, h, t_new, y, y_new, p, A, c, P, ints, K, Q, ytmp, ybuf, G, e
             _k.copy1(ev_y[n_ev], y_new)
         else:
             ev_t[n_ev] = t + best_th * h
-            _k.dense_eval(best_th, y, Q, ev_y[n_ev], _dim(y))
+            _k.dense_eval(best_th, y, Q, ev_y[n_ev], nd)
         n_ev += 1
         root[best] = -1.0
     return n_ev, first_term, have_dense, nfev
