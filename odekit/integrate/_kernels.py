@@ -230,6 +230,82 @@ def brent_update(a, b, c, fa, fb, fc, d, e, xtol):
 
 
 @jit
+def record_start(t0, y, record_steps, t_eval, ts, ys, ist):
+    """Output at t0: the first recorded step and any t_eval points equal to t0.
+
+    ``ist`` is the driver's state (ist[3] = outputs written, ist[6] = next t_eval index).
+    """
+    n_out = ist[3]
+    i_eval = ist[6]
+    if record_steps:
+        ts[0] = t0
+        copy1(ys[0], y)
+        n_out = 1
+    while i_eval < t_eval.shape[0] and t_eval[i_eval] == t0:
+        ts[n_out] = t0
+        copy1(ys[n_out], y)
+        n_out += 1
+        i_eval += 1
+    ist[3] = n_out
+    ist[6] = i_eval
+
+
+@jit
+def buffers_full(ist, n_events, ev_t, dense, d_t):
+    """Whether the event or dense-output buffers lack room for another step."""
+    return ((n_events > 0 and ist[4] + n_events > ev_t.shape[0])
+            or (dense and ist[5] + 1 > d_t.shape[0]))
+
+
+@jit
+def finish_step(t, h_step, t_new, t_stop, first_term, direction, y, y_new, Q, ybuf,
+                record_steps, dense, t_eval, ts, ys, d_t, d_h, d_y, d_Q, ist, n):
+    """Outputs of an accepted step (t_eval points, dense storage, the step itself), then
+    y <- the new state. A terminal event (first_term <= 1) ends the step at t_stop.
+
+    Returns 1 when a terminal event stopped the integration, else 0.
+    """
+    n_out = ist[3]
+    i_eval = ist[6]
+    while i_eval < t_eval.shape[0] and direction * (t_eval[i_eval] - t_stop) <= 0.0:
+        te = t_eval[i_eval]
+        ts[n_out] = te
+        if te == t_new:
+            copy1(ys[n_out], y_new)
+        else:
+            dense_eval((te - t) / h_step, y, Q, ys[n_out], n)
+        n_out += 1
+        i_eval += 1
+    ist[6] = i_eval
+    if dense:
+        k = ist[5]
+        d_t[k] = t
+        d_h[k] = h_step
+        copy1(d_y[k], y)
+        copy2(d_Q[k], Q)
+        ist[5] = k + 1
+    if first_term <= 1.0:
+        if first_term == 1.0:
+            copy1(ybuf, y_new)
+        else:
+            dense_eval(first_term, y, Q, ybuf, n)
+        if record_steps:
+            ts[n_out] = t_stop
+            copy1(ys[n_out], ybuf)
+            n_out += 1
+        ist[3] = n_out
+        copy1(y, ybuf)
+        return 1
+    if record_steps:
+        ts[n_out] = t_new
+        copy1(ys[n_out], y_new)
+        n_out += 1
+    ist[3] = n_out
+    copy1(y, y_new)
+    return 0
+
+
+@jit
 def copy1(dst, src):
     """dst[:] = src for 1-D arrays (an explicit loop: much less IR than a slice copy)."""
     for j in range(src.shape[0]):

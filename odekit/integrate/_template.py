@@ -135,127 +135,84 @@ def solve_one(t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol, atol, first_ste
     scale (W[0] holds y0 on the first call), G (4, max(1, n_events)). Resumable state:
     fs = [t, h], ist = [nfev, nsteps, nrejected, n_out, n_ev, n_dense, i_eval, started].
     Returns the status (2: a buffer is full, grow it and call again).
+
+    The bookkeeping that does not call the right-hand side (output, dense storage, buffer
+    checks) lives in the shared kernels, so each new right-hand side compiles less.
     """
-    n_events = ev_dir.shape[0]
     direction = 1.0 if t1 >= t0 else -1.0
     y = W[0]
     nd = NDIM if NDIM > 0 else y.shape[0]
     y_new = W[1]
     ytmp = W[2]
-    ybuf = W[3]
-    scale = W[4]
-    g_old = G[0]
-    fsal = ints[2] == 1
-    n_eval = t_eval.shape[0]
-    nfev, nsteps, nrej, n_out, n_ev, n_dense, i_eval = (ist[0], ist[1], ist[2], ist[3],
-                                                        ist[4], ist[5], ist[6])
     if ist[7] == 0:
         ist[7] = 1
         st, h, nf = _start(t0, t1, p, ints, err_exp, rtol, atol, first_step, max_step, K, y,
                            ytmp)
-        nfev += nf
+        ist[0] += nf
         fs[0] = t0
         fs[1] = h
         if st < 0:
-            ist[0] = nfev
             return st
-        if record_steps:
-            ts[0] = t0
-            _k.copy1(ys[0], y)
-            n_out = 1
-        while i_eval < n_eval and t_eval[i_eval] == t0:
-            ts[n_out] = t0
-            _k.copy1(ys[n_out], y)
-            n_out += 1
-            i_eval += 1
+        _k.record_start(t0, y, record_steps, t_eval, ts, ys, ist)
         if HAS_EVENTS:  # a constant: without events the branch is compiled away
-            events(t0, y, p, g_old)
+            events(t0, y, p, G[0])
     t = fs[0]
     h = fs[1]
     status = 0
     while t != t1:
-        if nsteps >= max_steps:
+        if ist[1] >= max_steps:
             status = -3
             break
-        if ((record_steps and n_out + 2 > ts.shape[0])
-                or (n_events > 0 and n_ev + n_events > ev_t.shape[0])
-                or (dense and n_dense + 1 > d_t.shape[0])):
+        if ((record_steps and ist[3] + 2 > ts.shape[0]) or (dense or HAS_EVENTS)
+                and _k.buffers_full(ist, ev_dir.shape[0], ev_t, dense, d_t)):
             status = 2
             break
-        st, t_new, h_next, nf, nr = _advance(t, h, t1, direction, y, y_new, K, ytmp, scale,
+        st, t_new, h_next, nf, nr = _advance(t, h, t1, direction, y, y_new, K, ytmp, W[4],
                                              p, A, c, b, E, E3, ints, err_exp, rtol, atol,
                                              max_step)
-        nfev += nf
-        nrej += nr
+        ist[0] += nf
+        ist[2] += nr
         if st < 0:
             status = st
             break
-        nsteps += 1
+        ist[1] += 1
         h_step = t_new - t
         have_dense = False
         first_term = 2.0
         if HAS_EVENTS:
             n_ev, first_term, have_dense, nf = _step_events(
-                t, h_step, t_new, y, y_new, p, A, c, P, ints, K, Q, ytmp, ybuf, G, ev_dir,
-                ev_term, ev_idx, ev_t, ev_y, n_ev)
-            nfev += nf
-        terminal_hit = first_term <= 1.0
+                t, h_step, t_new, y, y_new, p, A, c, P, ints, K, Q, ytmp, W[3], G, ev_dir,
+                ev_term, ev_idx, ev_t, ev_y, ist[4])
+            ist[4] = n_ev
+            ist[0] += nf
         t_stop = t_new
-        if terminal_hit and first_term < 1.0:
+        if first_term < 1.0:
             t_stop = t + first_term * h_step
-        need_dense = dense or (i_eval < n_eval
-                               and direction * (t_eval[i_eval] - t_stop) <= 0.0
-                               and t_eval[i_eval] != t_new)
-        if need_dense and not have_dense:
-            nfev += _dense_prepare(t, h_step, y, p, A, c, P, ints, K, ytmp, Q)
-        while i_eval < n_eval and direction * (t_eval[i_eval] - t_stop) <= 0.0:
-            te = t_eval[i_eval]
-            ts[n_out] = te
-            if te == t_new:
-                _k.copy1(ys[n_out], y_new)
-            else:
-                _k.dense_eval((te - t) / h_step, y, Q, ys[n_out], nd)
-            n_out += 1
-            i_eval += 1
-        if dense:
-            d_t[n_dense] = t
-            d_h[n_dense] = h_step
-            _k.copy1(d_y[n_dense], y)
-            _k.copy2(d_Q[n_dense], Q)
-            n_dense += 1
-        if terminal_hit:
-            if first_term == 1.0:
-                _k.copy1(ybuf, y_new)
-            else:
-                _k.dense_eval(first_term, y, Q, ybuf, nd)
+        i_eval = ist[6]
+        eval_due = i_eval < t_eval.shape[0] and direction * (t_eval[i_eval] - t_stop) <= 0.0
+        if dense or eval_due or first_term <= 1.0:
+            if not have_dense and (dense or (eval_due and t_eval[i_eval] != t_new)):
+                ist[0] += _dense_prepare(t, h_step, y, p, A, c, P, ints, K, ytmp, Q)
+            status = _k.finish_step(t, h_step, t_new, t_stop, first_term, direction, y,
+                                    y_new, Q, W[3], record_steps, dense, t_eval, ts, ys, d_t,
+                                    d_h, d_y, d_Q, ist, nd)
+            if status == 1:
+                t = t_stop
+                break
+        else:  # the common case: record the step, move on
             if record_steps:
-                ts[n_out] = t_stop
-                _k.copy1(ys[n_out], ybuf)
-                n_out += 1
-            t = t_stop
-            _k.copy1(y, ybuf)
-            status = 1
-            break
-        if record_steps:
-            ts[n_out] = t_new
-            _k.copy1(ys[n_out], y_new)
-            n_out += 1
+                ts[ist[3]] = t_new
+                _k.copy1(ys[ist[3]], y_new)
+                ist[3] += 1
+            _k.copy1(y, y_new)
         t = t_new
-        _k.copy1(y, y_new)
-        if fsal:
+        if ints[2] == 1:  # FSAL
             _k.copy1(K[0], K[ints[0]])
         if HAS_EVENTS:
-            _k.copy1(g_old, G[1])
+            _k.copy1(G[0], G[1])
         h = h_next
     fs[0] = t
     fs[1] = h
-    ist[0] = nfev
-    ist[1] = nsteps
-    ist[2] = nrej
-    ist[3] = n_out
-    ist[4] = n_ev
-    ist[5] = n_dense
-    ist[6] = i_eval
     return status
 
 
