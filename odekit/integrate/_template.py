@@ -92,7 +92,7 @@ def _advance(t, h, t1, direction, y, y_new, K, ytmp, scale, p, A, c, b, E, E3, i
         nrej += 1
 
 
-@jit
+@jit(inline="always")
 def _dense_prepare(t, h, y, p, A, c, P, ints, K, ytmp, Q):
     """Extra dense-output stages, then the interpolant's coefficients. Returns nfev."""
     s = ints[0]
@@ -104,7 +104,7 @@ def _dense_prepare(t, h, y, p, A, c, P, ints, K, ytmp, Q):
     return S - first_extra
 
 
-@jit
+@jit(inline="always")
 def _start(t0, t1, p, ints, err_exp, rtol, atol, first_step, max_step, K, y, ytmp):
     """f(t0, y0) into K[0] and the first step size. Returns (status, h, nfev)."""
     rhs(t0, y, p, K[0])
