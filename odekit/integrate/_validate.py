@@ -18,13 +18,15 @@ EPS = np.finfo(float).eps
 def _finite(a: np.ndarray) -> bool:
     """All elements finite (cheap for the small arrays met here)."""
     if a.size <= 16:
-        return all(math.isfinite(v) for v in a.ravel().tolist())
+        return all(map(math.isfinite, a.ravel().tolist()))
     return bool(np.isfinite(a).all())
 _CHECKED: set = set()  # (id(dispatcher), n, len(p)) already checked by a trial call
 
 
 def float_array(x, name: str, ndim_allowed=(1,)) -> np.ndarray:
     """A fresh, C-contiguous, writable float64 copy of ``x``; loud on anything odd."""
+    if type(x) is np.ndarray and x.dtype == np.float64 and x.ndim in ndim_allowed:
+        return x.copy()  # the common case, fast
     if isinstance(x, (str, bytes)):
         raise TypeError(f"{name} must be numeric, got {type(x).__name__}")
     try:
@@ -44,6 +46,11 @@ def float_array(x, name: str, ndim_allowed=(1,)) -> np.ndarray:
 
 
 def check_t_span(t_span):
+    if type(t_span) is tuple and len(t_span) == 2:  # fast path
+        t0, t1 = t_span
+        if type(t0) is float and type(t1) is float and math.isfinite(t0) \
+                and math.isfinite(t1) and t0 != t1:
+            return t0, t1
     try:
         t0, t1 = (float(v) for v in t_span)
     except (TypeError, ValueError):
@@ -89,7 +96,9 @@ def check_tolerances(rtol, atol, n):
     if isinstance(atol, (float, int)) and not isinstance(atol, bool):
         if not (math.isfinite(atol) and atol >= 0):
             raise ValueError("atol must be finite and non-negative")
-        return rtol, np.full(n, float(atol))
+        a = np.empty(n)
+        a.fill(atol)
+        return rtol, a
     a = float_array(atol, "atol", (0, 1))
     if a.ndim == 1 and a.shape != (n,):
         raise ValueError(f"atol must be a scalar or have shape ({n},), got {a.shape}")
