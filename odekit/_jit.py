@@ -58,7 +58,8 @@ def jit(func=None, *, parallel: bool = False, cache: bool = True, inline: str = 
     cache : bool
         Keep compiled code on disk; silently ignored where Numba cannot cache.
     inline : {"never", "always"}
-        Numba-level inlining (rarely needed: LLVM inlines small functions anyway).
+        Numba-level inlining. Calls between separately compiled functions stay real calls
+        (LLVM does not inline across them), which matters in per-step code.
 
     Examples
     --------

@@ -318,3 +318,18 @@ def copy2(dst, src):
     for i in range(src.shape[0]):
         for j in range(src.shape[1]):
             dst[i, j] = src[i, j]
+
+
+def _inline_twin(f):
+    """The same function compiled for Numba-level inlining into the generated kernels.
+
+    Calls between separately compiled Numba functions are real calls (array arguments
+    passed as structs), which costs in the per-step path; the twins are inlined there.
+    """
+    return jit(inline="always")(getattr(f, "py_func", f))
+
+
+combine_in = _inline_twin(combine)
+error_norm_in = _inline_twin(error_norm)
+step_factor_in = _inline_twin(step_factor)
+all_finite_in = _inline_twin(all_finite)

@@ -49,7 +49,7 @@ def _advance(t, h, t1, direction, y, y_new, K, ytmp, scale, p, A, c, b, E, E3, i
     if not fsal:
         rhs(t, y, p, K[0])
         nfev += 1
-        if not _k.all_finite(K[0], n):
+        if not _k.all_finite_in(K[0], n):
             return -2, t, h, nfev, nrej
     while True:
         min_step = 10.0 * abs(np.nextafter(t, t + direction) - t)
@@ -66,14 +66,14 @@ def _advance(t, h, t1, direction, y, y_new, K, ytmp, scale, p, A, c, b, E, E3, i
         h = t_new - t
         for i in range(1, s):
             _stage(i, t, h, y, p, A, c, K, ytmp)
-        _k.combine(y, h, b, K, s, y_new, n)
+        _k.combine_in(y, h, b, K, s, y_new, n)
         nfev += s - 1
         if fsal:
             rhs(t_new, y_new, p, K[s])
             nfev += 1
         # a non-finite stage reaches y_new or the error estimate (0 * nan = nan; the sums
         # run over every stage), so checking y_new and err covers them all
-        if not _k.all_finite(y_new, n):
+        if not _k.all_finite_in(y_new, n):
             nonfinite = True
             rejected = True
             nrej += 1
@@ -82,7 +82,7 @@ def _advance(t, h, t1, direction, y, y_new, K, ytmp, scale, p, A, c, b, E, E3, i
         if err_mode == 0:
             return 0, t_new, h, nfev, nrej
         err = _k.error_norm(h, y, y_new, K, E, E3, s, err_mode, rtol, atol, scale, n)
-        factor = _k.step_factor(err, err_exp, rejected)
+        factor = _k.step_factor_in(err, err_exp, rejected)
         if err < 1.0:
             return 0, t_new, h * factor, nfev, nrej
         if not np.isfinite(err):
