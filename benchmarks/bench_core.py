@@ -21,10 +21,10 @@ What is measured (see ``benchmarks/README.md`` for how to read the table):
    rtol=1e-13, atol=1e-15 on the subsample (itself checked against mpmath's Taylor
    integrator ``odefun`` at a few points in the full run).
 3. **Start-up.** Wall-clock time, measured from outside, of a fresh process that imports
-   odekit and makes its first solve with a freshly generated right-hand-side module: with an
-   empty Numba cache (``NUMBA_CACHE_DIR`` and ``ODEKIT_CACHE_DIR`` in a new temporary
-   directory; target <= 6 s)
-   and again with that cache warm (target <= 1.5 s).
+   odekit and makes its first solve with a freshly generated right-hand-side module: with a
+   Numba cache that holds only odekit's own shared kernels ("new RHS", target <= 6 s), with
+   an empty cache ("fresh install", reported), and again with the cache warm (target
+   <= 1.5 s).
 
 Method
 ------
