@@ -93,3 +93,32 @@ def test_many_events_buffers_grow():
                            rtol=1e-10, atol=1e-12, events=[position], dense_output=True)
     assert res.t_events[0].size == int(400 / np.pi)
     np.testing.assert_allclose(res.t_events[0], np.pi * np.arange(1, 128), rtol=1e-8)
+
+
+def test_t_eval_dense_output_and_terminal_event_together():
+    """Every output path of one step at once: t_eval points, stored interpolants, a
+    terminal event inside the step; the pieces agree with each other and the closed form."""
+    g = 9.81
+    t_hit = np.sqrt(20 / g)
+    t_eval = np.linspace(0.0, 3.0, 301)
+    res = odekit.solve_ivp(falling, (0.0, 3.0), [10.0, 0.0], params=[g], t_eval=t_eval,
+                           dense_output=True, rtol=1e-12, atol=1e-12,
+                           events=[odekit.Event(height, terminal=True)])
+    assert res.status == 1
+    assert res.t_events[0][0] == pytest.approx(t_hit, rel=1e-12)
+    np.testing.assert_array_equal(res.t, t_eval[t_eval <= t_hit])
+    np.testing.assert_allclose(res.y[0], 10.0 - 0.5 * g * res.t**2, rtol=0, atol=1e-11)
+    np.testing.assert_allclose(res.sol(res.t), res.y, rtol=0, atol=1e-13)
+    assert res.sol.t_max == pytest.approx(t_hit, rel=1e-12)
+
+
+def test_repeated_function_is_rechecked_for_a_new_size():
+    """The fast path for a repeated right-hand side must not skip the output-length check
+    when the state size changes."""
+    def two(t, y, p):
+        return np.array([y[1], -y[0]])
+
+    odekit.solve_ivp(two, (0.0, 1.0), [1.0, 0.0])
+    odekit.solve_ivp(two, (0.0, 1.0), [1.0, 0.0])
+    with pytest.raises(ValueError, match="shape"):
+        odekit.solve_ivp(two, (0.0, 1.0), [1.0, 0.0, 0.0])
