@@ -30,6 +30,7 @@ import numpy as np
 from numba.core.registry import CPUDispatcher
 
 from .. import __version__, _jit
+from . import _rewrite
 
 __all__ = ["as_dispatcher", "get_kernels", "kernel_cache_dir"]
 
@@ -235,6 +236,13 @@ def get_kernels(fun_disp, inplace: bool, event_disps=(), n: int = 0):
         funcs = (fun_disp, *event_disps)
         stamps = [_stamp(_py_func(f)) for f in funcs]
         cacheable = all(c for _, c in stamps) and not _jit.DISABLED
+        rhs_disp = fun_disp
+        if not inplace and n > 0 and not _jit.DISABLED:
+            # "return np.array([...])" -> writes into the output: no allocation per call
+            twin = _rewrite.inplace_twin(_py_func(fun_disp), n)
+            if twin is not None:
+                rhs_disp = _jit.jit(twin, cache=False)  # inlined; the kernels are cached
+                inplace = True
         header = _header(inplace, len(event_disps), cacheable, ndim)
         source = header + _template_source(len(event_disps) > 0)
         h = hashlib.sha256()
@@ -261,7 +269,7 @@ def get_kernels(fun_disp, inplace: bool, event_disps=(), n: int = 0):
                 source = source.replace("cache=True", "cache=False", 1)
         mod = types.ModuleType(modname)
         mod.__file__ = path
-        mod._f = fun_disp
+        mod._f = rhs_disp
         for k, g in enumerate(event_disps):
             setattr(mod, f"_g{k}", g)
         sys.modules[modname] = mod  # Numba's cache re-imports the module by name
