@@ -136,6 +136,27 @@ def as_dispatcher(fun, name: str):
         return disp, npos
 
 
+_TWINS: dict = {}  # (id(function), n) -> (function, in-place twin dispatcher or None)
+
+
+def inplace_dispatcher(fun, n: int):
+    """The compiled in-place twin of a returning ``fun`` (see :mod:`._rewrite`), or None.
+
+    Remembered per function and state size; cached on disk like any user function.
+    """
+    if _jit.DISABLED:
+        return None
+    key = (id(fun), n)
+    with _LOCK:
+        hit = _TWINS.get(key)
+        if hit is not None and hit[0] is fun:
+            return hit[1]
+        twin = _rewrite.inplace_twin(_py_func(fun), n)
+        disp = _jit.jit(twin) if twin is not None else None
+        _TWINS[key] = (fun, disp)
+        return disp
+
+
 def _stamp(py) -> tuple[str, bool]:
     """A fingerprint of a user function's code, and whether it can be cached on disk."""
     code = py.__code__
@@ -236,13 +257,6 @@ def get_kernels(fun_disp, inplace: bool, event_disps=(), n: int = 0):
         funcs = (fun_disp, *event_disps)
         stamps = [_stamp(_py_func(f)) for f in funcs]
         cacheable = all(c for _, c in stamps) and not _jit.DISABLED
-        rhs_disp = fun_disp
-        if not inplace and n > 0 and not _jit.DISABLED:
-            # "return np.array([...])" -> writes into the output: no allocation per call
-            twin = _rewrite.inplace_twin(_py_func(fun_disp), n)
-            if twin is not None:
-                rhs_disp = _jit.jit(twin, cache=False)  # inlined; the kernels are cached
-                inplace = True
         header = _header(inplace, len(event_disps), cacheable, ndim)
         source = header + _template_source(len(event_disps) > 0)
         h = hashlib.sha256()
@@ -269,7 +283,7 @@ def get_kernels(fun_disp, inplace: bool, event_disps=(), n: int = 0):
                 source = source.replace("cache=True", "cache=False", 1)
         mod = types.ModuleType(modname)
         mod.__file__ = path
-        mod._f = rhs_disp
+        mod._f = fun_disp
         for k, g in enumerate(event_disps):
             setattr(mod, f"_g{k}", g)
         sys.modules[modname] = mod  # Numba's cache re-imports the module by name

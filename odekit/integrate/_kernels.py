@@ -284,25 +284,24 @@ def finish_step(t, h_step, t_new, t_stop, first_term, direction, y, y_new, Q, yb
         copy1(d_y[k], y)
         copy2(d_Q[k], Q)
         ist[5] = k + 1
+    t_end = t_new
+    y_end = y_new
+    stopped = 0
     if first_term <= 1.0:
         if first_term == 1.0:
             copy1(ybuf, y_new)
         else:
             dense_eval(first_term, y, Q, ybuf, n)
-        if record_steps:
-            ts[n_out] = t_stop
-            copy1(ys[n_out], ybuf)
-            n_out += 1
-        ist[3] = n_out
-        copy1(y, ybuf)
-        return 1
+        t_end = t_stop
+        y_end = ybuf
+        stopped = 1
     if record_steps:
-        ts[n_out] = t_new
-        copy1(ys[n_out], y_new)
+        ts[n_out] = t_end
+        copy1(ys[n_out], y_end)
         n_out += 1
     ist[3] = n_out
-    copy1(y, y_new)
-    return 0
+    copy1(y, y_end)
+    return stopped
 
 
 @jit

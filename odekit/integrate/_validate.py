@@ -9,7 +9,7 @@ import operator
 import numpy as np
 from numba.core.errors import NumbaError
 
-from ._codegen import EXPECTED_FORM, as_dispatcher
+from ._codegen import EXPECTED_FORM, as_dispatcher, inplace_dispatcher
 from ._results import IntegrationError
 
 EPS = np.finfo(float).eps
@@ -174,6 +174,10 @@ def prepare_rhs(fun, t0, y0, p, name="fun"):
     if npos not in (3, 4):
         raise TypeError(f"{name} takes {npos} positional parameters; {EXPECTED_FORM}")
     n = y0.shape[0]
+    if npos == 3:  # "return np.array([...])": use the in-place twin (no allocation)
+        twin = inplace_dispatcher(fun, n)
+        if twin is not None:
+            disp, npos = twin, 4
     key = (id(disp), n, p.shape[0])
     if key in _CHECKED:  # checked before with these sizes; the kernels catch non-finite f
         return disp, npos == 4
