@@ -67,7 +67,22 @@ def _template_source(with_events: bool) -> str:
                 texts.append(fh.read())
         _TEMPLATE_SRC = tuple(texts)
     main, ev = _TEMPLATE_SRC
-    return main + "\n\n" + (ev if with_events else _NO_EVENTS)
+    return (main + "\n\n" + _ensemble_advance_source(main) + "\n\n"
+            + (ev if with_events else _NO_EVENTS))
+
+
+def _ensemble_advance_source(main: str) -> str:
+    """``_advance_ensemble``: the template's ``_advance`` with the error norm inlined too.
+
+    The ensemble kernel's speed is multiplied by the number of trajectories while its
+    compile is paid once, so it inlines more than ``solve_one`` does (about 5 % faster
+    steps; inlining the error norm into ``solve_one`` as well would add seconds to the
+    first compile of every right-hand side).
+    """
+    start = main.index('@jit(inline="always")\ndef _advance(')
+    end = main.index("\n\n\n@jit", start)
+    src = main[start:end].replace("def _advance(", "def _advance_ensemble(", 1)
+    return src.replace("_k.error_norm(", "_k.error_norm_in(")
 
 
 def _kernels_source() -> str:

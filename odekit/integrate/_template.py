@@ -8,6 +8,8 @@ source, writes the result to the kernel cache directory and executes it as a mod
 Calling the user's function as a *global* (rather than passing it as an argument) is what
 lets Numba inline it and keep the machine code on disk. The pieces that do not call the
 user's code live in :mod:`odekit.integrate._kernels`, compiled once per installation.
+``_advance_ensemble`` (used by the ensemble kernel) is generated from ``_advance`` by
+:mod:`odekit.integrate._codegen`, with more of the step inlined.
 
 Everything here takes numbers and arrays only: parameters, initial values, tolerances,
 time spans and the method's tableau are data, so changing them never recompiles. Nothing
@@ -241,9 +243,9 @@ def _integrate_member(t0, t1, y0, p, A, c, b, E, E3, P, ints, err_exp, rtol, ato
     while t != t1:
         if nsteps >= max_steps:
             return -3, nfev
-        st, t_new, h_next, nf, nr = _advance(t, h, t1, direction, y, y_new, K, ytmp, scale,
-                                             p, A, c, b, E, E3, ints, err_exp, rtol, atol,
-                                             max_step)
+        st, t_new, h_next, nf, nr = _advance_ensemble(t, h, t1, direction, y, y_new, K, ytmp,
+                                                      scale, p, A, c, b, E, E3, ints, err_exp,
+                                                      rtol, atol, max_step)
         nfev += nf
         if st < 0:
             return st, nfev
