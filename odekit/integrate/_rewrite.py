@@ -15,12 +15,15 @@ exact in-place equivalent::
 pattern is exact: no other ``return``, no ``yield``, the call is ``numpy.array`` itself with
 no keywords, and the literal has one element per state. The twin runs in the function's own
 globals and computes the same numbers in the same order (the kernels' output buffer never
-aliases the arguments). Anything else returns None and the caller keeps the original.
+aliases the arguments). The source read from the file must compile to the function's loaded
+bytecode (an edited file is not trusted). Anything else returns None and the caller keeps
+the original.
 """
 
 from __future__ import annotations
 
 import ast
+import dis
 import inspect
 import textwrap
 import types
@@ -66,6 +69,34 @@ class _Scan(ast.NodeVisitor):
     visit_ClassDef = visit_FunctionDef
 
 
+_SAME_OP = {"LOAD_METHOD": "LOAD_ATTR", "CALL_METHOD": "CALL_FUNCTION"}
+
+
+def _code_signature(code: types.CodeType):
+    """The operations with their arguments (jump offsets left out: the compiler picks some
+    instruction forms by context, e.g. LOAD_METHOD vs LOAD_ATTR, which moves them)."""
+    def arg(i):
+        if i.opcode in dis.hasjrel or i.opcode in dis.hasjabs:
+            return None
+        if isinstance(i.argval, types.CodeType):  # a nested function
+            return _code_signature(i.argval)
+        return repr(i.argval)
+
+    ops = tuple((_SAME_OP.get(i.opname, i.opname), arg(i)) for i in dis.get_instructions(code)
+                if i.opname not in ("CACHE", "PRECALL"))
+    return ops, code.co_names, code.co_varnames
+
+
+def _source_matches(tree: ast.Module, py) -> bool:
+    """Whether the source text read now compiles to the function's loaded bytecode."""
+    try:
+        code = compile(tree, py.__code__.co_filename, "exec")
+    except SyntaxError:
+        return False
+    fcode = next((c for c in code.co_consts if isinstance(c, types.CodeType)), None)
+    return fcode is not None and _code_signature(fcode) == _code_signature(py.__code__)
+
+
 def inplace_twin(py, n: int):
     """An in-place Python twin ``f(t, y, p, out)`` of ``py``, or None (see module docs)."""
     if not isinstance(py, types.FunctionType) or py.__closure__ is not None:
@@ -76,6 +107,9 @@ def inplace_twin(py, n: int):
     except (OSError, TypeError, SyntaxError, IndentationError):
         return None
     if len(tree.body) != 1 or not isinstance(tree.body[0], ast.FunctionDef):
+        return None
+    ast.increment_lineno(tree, py.__code__.co_firstlineno - 1)  # positions as in the file
+    if not _source_matches(tree, py):  # the file was edited after the function was loaded
         return None
     fdef = tree.body[0]
     a = fdef.args
@@ -102,7 +136,6 @@ def inplace_twin(py, n: int):
     fdef.args.args.append(ast.arg(arg=OUT))
     fdef.decorator_list = []
     ast.fix_missing_locations(tree)
-    ast.increment_lineno(tree, py.__code__.co_firstlineno - 1)
     try:
         code = compile(tree, py.__code__.co_filename, "exec")
     except SyntaxError:  # pragma: no cover - the original compiled, so should the twin

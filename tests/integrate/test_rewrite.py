@@ -98,3 +98,18 @@ def test_returning_form_solves_exactly_like_the_in_place_form():
     f = odekit.solve_ensemble(lorenz_inplace, (0.0, 1.0),
                               np.array([[1.0, 1.0, 1.0], [2.0, 0.0, 1.0]]), **kw)
     np.testing.assert_array_equal(e.y, f.y)
+
+
+def test_no_twin_when_the_file_changed_after_import(tmp_path, monkeypatch):
+    import importlib
+    import linecache
+
+    path = tmp_path / "edited_rhs.py"
+    head = "import numpy as np\n\n\ndef f(t, y, p):\n"
+    path.write_text(head + "    return np.array([y[1], -y[0]])\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    mod = importlib.import_module("edited_rhs")
+    assert inplace_twin(mod.f, 2) is not None
+    path.write_text(head + "    return np.array([y[1], -2.0 * y[0]])\n")
+    linecache.checkcache()
+    assert inplace_twin(mod.f, 2) is None  # the source no longer matches the loaded code
