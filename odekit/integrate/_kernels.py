@@ -98,6 +98,8 @@ def step_factor(err, err_exp, rejected):
     if err < 1.0:
         if err == 0.0:
             factor = MAX_FACTOR
+        elif err_exp == -0.125:
+            factor = min(MAX_FACTOR, SAFETY / np.sqrt(np.sqrt(np.sqrt(err))))
         else:
             factor = min(MAX_FACTOR, SAFETY * err ** err_exp)
         if rejected:
