@@ -8,8 +8,8 @@ source, writes the result to the kernel cache directory and executes it as a mod
 Calling the user's function as a *global* (rather than passing it as an argument) is what
 lets Numba inline it and keep the machine code on disk. The pieces that do not call the
 user's code live in :mod:`odekit.integrate._kernels`, compiled once per installation.
-The header also generates ``_stage_state``, ``_combine`` and ``_error_norm``, unrolled over
-the state for small systems.
+``_advance_ensemble`` (used by the ensemble kernel) is generated from ``_advance`` by
+:mod:`odekit.integrate._codegen`, with more of the step inlined.
 
 Everything here takes numbers and arrays only: parameters, initial values, tolerances,
 time spans and the method's tableau are data, so changing them never recompiles. Nothing
@@ -68,7 +68,7 @@ def _advance(t, h, t1, direction, y, y_new, K, ytmp, scale, p, A, c, b, E, E3, i
         h = t_new - t
         for i in range(1, s):
             _stage(i, t, h, y, p, A, c, K, ytmp)
-        _combine(y, h, b, K, s, y_new)
+        _k.combine_in(y, h, b, K, s, y_new, n)
         nfev += s - 1
         if fsal:
             rhs(t_new, y_new, p, K[s])
@@ -83,7 +83,7 @@ def _advance(t, h, t1, direction, y, y_new, K, ytmp, scale, p, A, c, b, E, E3, i
             continue
         if err_mode == 0:
             return 0, t_new, h, nfev, nrej
-        err = _error_norm(h, y, y_new, K, E, E3, s, err_mode, rtol, atol, scale)
+        err = _k.error_norm(h, y, y_new, K, E, E3, s, err_mode, rtol, atol, scale, n)
         factor = _k.step_factor_in(err, err_exp, rejected)
         if err < 1.0:
             return 0, t_new, h * factor, nfev, nrej
@@ -243,9 +243,9 @@ def _integrate_member(t0, t1, y0, p, A, c, b, E, E3, P, ints, err_exp, rtol, ato
     while t != t1:
         if nsteps >= max_steps:
             return -3, nfev
-        st, t_new, h_next, nf, nr = _advance(t, h, t1, direction, y, y_new, K, ytmp, scale, p,
-                                             A, c, b, E, E3, ints, err_exp, rtol, atol,
-                                             max_step)
+        st, t_new, h_next, nf, nr = _advance_ensemble(t, h, t1, direction, y, y_new, K, ytmp,
+                                                      scale, p, A, c, b, E, E3, ints, err_exp,
+                                                      rtol, atol, max_step)
         nfev += nf
         if st < 0:
             return st, nfev
