@@ -57,3 +57,17 @@ def test_quadrature_order_conditions(name, order):
     c = tab.c[: tab.n_stages]
     for k in range(1, order + 1):
         assert np.dot(tab.b, c ** (k - 1)) == pytest.approx(1.0 / k, abs=1e-13)
+
+
+def test_step_factor_eighth_root_matches_pow():
+    """DOP853's err**(-1/8) by square roots agrees with pow to a few ulps."""
+    from odekit.integrate import _kernels as k
+
+    errs = np.concatenate([np.geomspace(1e-14, 0.999, 2000), [0.5, 0.25, 1e-3]])
+    for err in errs:
+        want = min(k.MAX_FACTOR, k.SAFETY * err ** -0.125)
+        got = k.step_factor(err, -0.125, False)
+        assert abs(got - want) <= 4 * np.finfo(float).eps * want, err
+    assert k.step_factor(0.0, -0.125, False) == k.MAX_FACTOR
+    assert k.step_factor(0.5, -0.125, True) == min(1.0, k.SAFETY * 0.5 ** -0.125)
+    assert k.step_factor(4.0, -0.125, False) == max(k.MIN_FACTOR, k.SAFETY * 4.0 ** -0.125)
