@@ -1,0 +1,47 @@
+"""Right-hand sides of the competition family, written once (parameters are data).
+
+Kept in a module of their own: the ODE core keys its compiled kernels on the source file
+of the function, so the kernels survive edits elsewhere in the family.
+
+Parameter layout (``p``, 1-D float64) for a system of ``n = len(y)`` species::
+
+    p[0:n]            growth rates r_i
+    p[n:n + n*n]      interaction matrix A, row-major (A[i, j] = p[n + i*n + j])
+    p[n + n*n:]       extra slots read only by the event function (window, see below)
+
+The state is ``z = log x`` (component-wise): dz_i/dt = r_i - sum_j A_ij exp(z_j). Integrating
+the logarithm keeps every population positive (exp never returns a negative number), and
+an absent species is left out of the system altogether by the callers.
+"""
+
+import math
+
+
+def lv_log_rhs(t, z, p, dzdt):
+    """dz/dt for z = log x of dx_i/dt = x_i (r_i - sum_j A_ij x_j) (in place)."""
+    n = z.shape[0]
+    for i in range(n):
+        acc = p[i]
+        base = n + i * n
+        for j in range(n):
+            acc -= p[base + j] * math.exp(z[j])
+        dzdt[i] = acc
+
+
+def window_event(t, z, p):
+    """Positive while a 2-species state is inside the window; zero on its edge.
+
+    Reads p[6] = x_max, p[7] = y_max, p[8] = r_min (stop once x + y < r_min, i.e. near the
+    origin). The value is the smallest of the three margins, so its first zero is where the
+    trajectory leaves the window or comes within r_min of the origin.
+    """
+    x = math.exp(z[0])
+    y = math.exp(z[1])
+    g = p[6] - x
+    h = p[7] - y
+    if h < g:
+        g = h
+    h = x + y - p[8]
+    if h < g:
+        g = h
+    return g

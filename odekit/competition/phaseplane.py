@@ -1,0 +1,433 @@
+"""The phase plane of two competing species: nullclines, manifolds of saddles, basins.
+
+Everything here integrates z = log x with the family's one compiled right-hand side
+(:func:`odekit.competition._rhs.lv_log_rhs`), so populations stay positive and one compile
+serves every parameter set.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from ..integrate import Event, solve_ensemble, solve_ivp
+from . import _checks as C
+from ._rhs import lv_log_rhs, window_event
+from .analysis import Equilibrium, Outcome, equilibria, outcome
+from .model import LotkaVolterra, TwoSpecies
+
+__all__ = ["Nullclines", "nullclines", "separatrix", "unstable_manifold", "basins", "Basins"]
+
+_WINDOW_EVENT = Event(window_event, terminal=True, direction=-1.0)
+
+
+def _two(model) -> TwoSpecies:
+    if isinstance(model, TwoSpecies):
+        return model
+    if isinstance(model, LotkaVolterra) and model.n == 2:
+        return TwoSpecies.from_lotka_volterra(model)
+    raise TypeError("model must be a TwoSpecies (or a 2-species LotkaVolterra), got "
+                    f"{model!r}")
+
+
+def _limits(m: TwoSpecies, xlim, ylim):
+    dx, dy = m.window()
+    xlim = dx if xlim is None else C.window(xlim, "xlim")
+    ylim = dy if ylim is None else C.window(ylim, "ylim")
+    return xlim, ylim
+
+
+class Nullclines(NamedTuple):
+    """Zero-growth lines inside a window; each entry is a list of (m, 2) arrays (x, y)."""
+
+    species1: list
+    species2: list
+
+
+def _segment(a, b, c, xlim, ylim, num):
+    """Points of the line a x + b y = c inside the window (an (m, 2) array, maybe empty)."""
+    (x0, x1), (y0, y1) = xlim, ylim
+    if abs(b) > 0:
+        # x range where y = (c - a x) / b lies in [y0, y1]
+        lo, hi = x0, x1
+        if abs(a) > 0:
+            xa, xb = (c - b * y0) / a, (c - b * y1) / a
+            lo, hi = max(lo, min(xa, xb)), min(hi, max(xa, xb))
+        elif not (y0 <= c / b <= y1):
+            return np.empty((0, 2))
+        if hi < lo:
+            return np.empty((0, 2))
+        xs = np.linspace(lo, hi, num)
+        ys = np.clip((c - a * xs) / b, y0, y1)
+        return np.column_stack([xs, ys])
+    xv = c / a
+    if not (x0 <= xv <= x1):
+        return np.empty((0, 2))
+    ys = np.linspace(y0, y1, num)
+    return np.column_stack([np.full(num, xv), ys])
+
+
+def nullclines(model, xlim=None, ylim=None, num: int = 200) -> Nullclines:
+    """The nullclines, exactly (they are straight lines and the axes).
+
+    Species 1 does not change on x1 = 0 and on r1/N1 x1 + a1 x2 = r1; species 2 on x2 = 0
+    and on a2 x1 + r2/N2 x2 = r2.
+
+    Parameters
+    ----------
+    model : TwoSpecies
+    xlim, ylim : (float, float), optional
+        The window (default :meth:`TwoSpecies.window`).
+    num : int
+        Points per segment.
+
+    Returns
+    -------
+    Nullclines
+        ``species1`` and ``species2``: lists of (m, 2) arrays of (x1, x2) points, the axis
+        first, then the sloping line (empty where it misses the window).
+
+    Examples
+    --------
+    >>> from odekit.competition import TwoSpecies, nullclines
+    >>> nc = nullclines(TwoSpecies(1.0, 100.0, 0.005, 1.0, 100.0, 0.005), (0, 200), (0, 300))
+    >>> line = nc.species1[1]
+    >>> [float(v) for v in line[0]], [float(v) for v in line[-1]]
+    ([0.0, 200.0], [100.0, 0.0])
+    """
+    m = _two(model)
+    xlim, ylim = _limits(m, xlim, ylim)
+    num = C.count(num, "num", 2, 100_000)
+    ax1 = np.column_stack([np.zeros(num), np.linspace(*ylim, num)]) if xlim[0] == 0 else \
+        np.empty((0, 2))
+    ax2 = np.column_stack([np.linspace(*xlim, num), np.zeros(num)]) if ylim[0] == 0 else \
+        np.empty((0, 2))
+    l1 = _segment(m.r1 / m.N1, m.a1, m.r1, xlim, ylim, num)
+    l2 = _segment(m.a2, m.r2 / m.N2, m.r2, xlim, ylim, num)
+    return Nullclines([ax1, l1], [ax2, l2])
+
+
+def _interior_saddle(m: TwoSpecies):
+    for e in equilibria(m):
+        if e.support == (0, 1) and e.kind == "saddle":
+            return e
+    return None
+
+
+def _eig_real(J):
+    lam, vec = np.linalg.eig(J)
+    lam, vec = lam.real, vec.real
+    order = np.argsort(lam)
+    return lam[order], vec[:, order]
+
+
+def _resample(pts, num):
+    """``num`` points equally spaced in arc length along the polyline ``pts`` (ends kept)."""
+    seg = np.hypot(*np.diff(pts, axis=0).T)
+    s = np.concatenate([[0.0], np.cumsum(seg)])
+    if s[-1] == 0 or pts.shape[0] <= num:
+        return pts
+    targets = np.linspace(0.0, s[-1], num)
+    idx = np.unique(np.searchsorted(s, targets))
+    idx = idx[idx < pts.shape[0]]
+    idx = np.union1d(idx, [0, pts.shape[0] - 1])
+    return pts[idx]
+
+
+def _branch(m, start, t_end, window, r_min, rtol, num, first=None, last=None):
+    """Integrate one manifold branch in log coordinates from ``start`` over (0, t_end)."""
+    p = np.concatenate([m.params, [window[0], window[1], r_min]])
+    res = solve_ivp(lv_log_rhs, (0.0, t_end), np.log(start), params=p,
+                    events=[_WINDOW_EVENT], dense_output=True, rtol=rtol,
+                    atol=rtol * 1e-2, max_steps=200_000)
+    t_stop = res.t[-1]
+    ts = np.linspace(0.0, t_stop, 20 * num)
+    pts = np.exp(res.sol(ts)).T
+    if res.status == 1:  # ended on the window's edge: put the last point exactly there
+        pts[-1] = np.exp(res.y_events[0][-1])
+    if first is not None:
+        pts = np.vstack([first, pts])
+    return pts, res
+
+
+def separatrix(model, xlim=None, ylim=None, *, offset: float = 1e-7, rtol: float = 1e-11,
+               num: int = 400) -> list:
+    """The separatrix of the bistable case: the stable manifold of the interior saddle.
+
+    Each branch starts at the saddle x* displaced by ``offset * |x*|`` along the stable
+    eigenvector (the displacement is off the manifold by O(offset**2), and that error
+    shrinks further when integrating backward, the unstable direction contracting) and is
+    integrated *backward* in time (in log coordinates) until it leaves the window or comes
+    within 1e-9 |x*| of the origin. One branch runs down to the origin (the unstable node,
+    which is appended as its last point), the other out to the window's edge.
+
+    Parameters
+    ----------
+    model : TwoSpecies
+        Must be in the bistable case (:attr:`Outcome.BISTABILITY`).
+    xlim, ylim : (float, float), optional
+        The window (default :meth:`TwoSpecies.window`).
+    offset : float
+        Relative initial displacement from the saddle.
+    rtol : float
+        Integration tolerance (atol = rtol / 100 on log x).
+    num : int
+        About how many points per branch (equally spaced in arc length).
+
+    Returns
+    -------
+    list of ndarray
+        Two (m, 2) arrays of (x1, x2) points, each starting at the saddle: the branch
+        towards the origin first, then the outward branch. With symmetric parameters
+        (r1 = r2, N1 = N2, a1 = a2) both lie on the diagonal x1 = x2.
+
+    Raises
+    ------
+    ValueError
+        The model is not bistable (there is no interior saddle).
+
+    Examples
+    --------
+    >>> from odekit.competition import TwoSpecies, separatrix
+    >>> m = TwoSpecies(1.0, 1.0, 1.5, 1.0, 1.0, 1.5)
+    >>> down, out = separatrix(m, (0, 1.5), (0, 1.5))
+    >>> bool(abs(down - down[:, ::-1]).max() < 1e-12), [float(v) for v in out[-1]]
+    (True, [1.5, 1.5])
+    """
+    m = _two(model)
+    if outcome(m) is not Outcome.BISTABILITY:
+        raise ValueError(f"separatrix: the model is not bistable (outcome "
+                         f"{outcome(m).name}), so there is no interior saddle")
+    xlim, ylim = _limits(m, xlim, ylim)
+    offset = C.positive(offset, "offset")
+    num = C.count(num, "num", 2, 100_000)
+    sad = _interior_saddle(m)
+    xs = np.asarray(sad.x)
+    lam, vec = _eig_real(sad.jacobian)
+    v = vec[:, 0] / np.linalg.norm(vec[:, 0])  # stable direction (lam[0] < 0)
+    if v[0] < 0:
+        v = -v  # +v points away from the origin
+    if not (xlim[0] < xs[0] < xlim[1] and ylim[0] < xs[1] < ylim[1]):
+        raise ValueError(f"the window must contain the saddle at {tuple(xs.tolist())}")
+    d = offset * np.linalg.norm(xs)
+    t_end = -200.0 / abs(lam[0]) - 200.0 / m.r.min()
+    r_min = 1e-9 * np.linalg.norm(xs)
+    out = []
+    for sign in (-1.0, 1.0):
+        pts, _ = _branch(m, xs + sign * d * v, t_end, (xlim[1], ylim[1]), r_min, rtol,
+                         num, first=xs)
+        if sign < 0:
+            pts = np.vstack([pts, [0.0, 0.0]])
+        out.append(_resample(pts, num))
+    return out
+
+
+def unstable_manifold(model, saddle=None, xlim=None, ylim=None, *, offset: float = 1e-7,
+                      rtol: float = 1e-11, num: int = 400, tol: float = 1e-6) -> list:
+    """Branches of the unstable manifold of a saddle that enter the open quadrant.
+
+    Each branch starts at the saddle displaced by ``offset * |x_s|`` along its unstable
+    eigenvector and is integrated forward (in log coordinates) until it comes within
+    ``tol * |x_s|`` of a stable equilibrium (which is appended as its last point), leaves
+    the window, or reaches a horizon long enough for both (3 (ln(1/offset) / lambda_u +
+    ln(1/tol) / lambda_slow), with lambda_u the saddle's unstable eigenvalue and
+    lambda_slow the slowest decay rate at the stable equilibria).
+
+    Parameters
+    ----------
+    model : TwoSpecies
+    saddle : Equilibrium or array_like, optional
+        The saddle; default: the interior saddle if there is one, else every boundary
+        saddle (a boundary saddle has one branch into the quadrant; the other leaves it).
+    xlim, ylim : (float, float), optional
+    offset, rtol, num
+        As in :func:`separatrix`.
+    tol : float
+        Relative distance at which a branch counts as arrived at an attractor.
+
+    Returns
+    -------
+    list of ndarray
+        (m, 2) arrays of (x1, x2) points, each starting at its saddle.
+
+    Examples
+    --------
+    >>> from odekit.competition import TwoSpecies, unstable_manifold
+    >>> m = TwoSpecies(1.0, 1.0, 1.5, 1.0, 1.0, 1.5)
+    >>> branches = unstable_manifold(m)
+    >>> sorted([round(float(v), 6) for v in b[-1]] for b in branches)
+    [[0.0, 1.0], [1.0, 0.0]]
+    """
+    m = _two(model)
+    xlim, ylim = _limits(m, xlim, ylim)
+    offset = C.positive(offset, "offset")
+    tol = C.positive(tol, "tol")
+    num = C.count(num, "num", 2, 100_000)
+    eqs = equilibria(m)
+    attractors = [e for e in eqs if e.stable]
+    if saddle is None:
+        sad = _interior_saddle(m)
+        saddles = [sad] if sad is not None else [e for e in eqs if e.kind == "saddle"]
+    else:
+        xs = saddle.x if isinstance(saddle, Equilibrium) else np.asarray(saddle, float)
+        match = [e for e in eqs if e.kind == "saddle"
+                 and np.allclose(e.x, xs, rtol=1e-9, atol=1e-12 * max(m.N1, m.N2))]
+        if not match:
+            raise ValueError(f"saddle: {np.asarray(xs).tolist()} is not a saddle of the model")
+        saddles = match
+    lam_slow = min((min(abs(e.eigenvalues.real)) for e in attractors), default=m.r.min())
+    out = []
+    for sad in saddles:
+        xs = np.asarray(sad.x)
+        lam, vec = _eig_real(sad.jacobian)
+        v = vec[:, -1] / np.linalg.norm(vec[:, -1])
+        t_end = 3.0 * (math.log(1.0 / offset) / lam[-1] + math.log(1.0 / tol) / lam_slow)
+        d = offset * np.linalg.norm(xs)
+        for sign in (1.0, -1.0):
+            start = xs + sign * d * v
+            if np.any(start <= 0):
+                continue  # this branch leaves the closed quadrant
+            pts, _ = _branch(m, start, t_end, (xlim[1] * 10, ylim[1] * 10), 0.0, rtol, num,
+                             first=xs)
+            for a in attractors:
+                dist = np.hypot(*(pts - a.x).T)
+                hit = np.flatnonzero(dist <= tol * np.linalg.norm(xs))
+                if hit.size:
+                    pts = np.vstack([pts[: hit[0] + 1], a.x])
+                    break
+            out.append(_resample(pts, num))
+    return out
+
+
+@dataclass
+class Basins:
+    """Which attractor each start of a grid reaches.
+
+    Attributes
+    ----------
+    labels : ndarray of int, shape (resolution, resolution)
+        labels[i, j] is the index into ``attractors`` reached from (x[j], y[i]) (rows = x2,
+        as ``imshow(..., origin="lower")`` expects), or -1 where the start had not come
+        within ``tol`` of any attractor by the horizon ``t_max`` (undecided: in practice a
+        thin band along the separatrix).
+    attractors : list of Equilibrium
+    fractions : ndarray, shape (len(attractors),)
+        Fraction of the window's cells in each basin.
+    undecided : float
+        Fraction labelled -1.
+    x, y : ndarray, shape (resolution,)
+        Cell centres.
+    extent : tuple
+        (x_lo, x_hi, y_lo, y_hi) for ``imshow``.
+    t_max : float
+        The horizon used.
+    """
+
+    labels: np.ndarray
+    attractors: list
+    fractions: np.ndarray
+    undecided: float
+    x: np.ndarray
+    y: np.ndarray
+    extent: tuple
+    t_max: float
+
+    def __repr__(self):
+        fr = ", ".join(f"{f:.4f}" for f in self.fractions)
+        return (f"Basins({self.labels.shape[0]}x{self.labels.shape[1]}, "
+                f"{len(self.attractors)} attractor(s), fractions=[{fr}], "
+                f"undecided={self.undecided:.4f})")
+
+
+def basin_horizon(m: TwoSpecies, xlim, ylim, tol: float, band: float = 1e-6) -> float:
+    """The integration time :func:`basins` uses (see there)."""
+    eqs = equilibria(m)
+    att = [e for e in eqs if e.stable]
+    lam_slow = min(min(abs(e.eigenvalues.real)) for e in att)
+    t = math.log(1.0 / tol) / lam_slow
+    sad = _interior_saddle(m)
+    if sad is not None:
+        t += math.log(1.0 / band) / max(sad.eigenvalues.real)
+    # growth from the smallest start (half a cell from the axes) up to the scale
+    lo = min((xlim[1] - xlim[0]), (ylim[1] - ylim[0])) / 2000.0
+    t += math.log(max(m.N1, m.N2) / lo) / m.r.min()
+    return 1.5 * t
+
+
+def basins(model, xlim=None, ylim=None, resolution: int = 200, *, tol: float = 1e-3,
+           t_max=None, rtol: float = 1e-6, progress=None) -> Basins:
+    """Basins of attraction on a grid of starts, as one parallel ensemble.
+
+    Every cell centre of a ``resolution`` x ``resolution`` grid over the window is
+    integrated (in log coordinates, :func:`odekit.solve_ensemble`, all cores) to the horizon
+    ``t_max`` and labelled by the stable equilibrium within ``tol * D`` of its end state
+    (D the window's diagonal), or -1 if none is that close. The default horizon is
+    1.5 (ln(1/tol) / lambda_slow + ln(1e6) / lambda_u + ln(N_max / h) / r_min): the time
+    to decay to ``tol`` at the slowest rate lambda_slow of any attractor, plus the time to
+    leave the interior saddle (unstable rate lambda_u; bistable case only) from a
+    distance of 1e-6 of the scale, plus the time to grow from the smallest start h (half a
+    cell, at least 1/2000 of the window) at the smallest rate. Starts closer than about
+    1e-6 of the scale to the separatrix may be undecided (-1). The ensemble has no events:
+    it integrates every start for the full horizon.
+
+    Parameters
+    ----------
+    model : TwoSpecies
+    xlim, ylim : (float, float), optional
+        The window (default :meth:`TwoSpecies.window`).
+    resolution : int
+        Cells per side (2 .. 4000).
+    tol : float
+        Relative arrival distance.
+    t_max : float, optional
+        Override the horizon.
+    rtol : float
+        Integration tolerance (atol = rtol / 100 on log x).
+    progress : bool or None
+        Progress bar (see :func:`odekit.solve_ensemble`).
+
+    Returns
+    -------
+    Basins
+
+    Examples
+    --------
+    >>> from odekit.competition import TwoSpecies, basins
+    >>> b = basins(TwoSpecies(1.0, 1.0, 1.5, 1.0, 1.0, 1.5), (0, 1), (0, 1), 20)
+    >>> b.labels.shape, len(b.attractors), [round(float(f), 3) for f in b.fractions]
+    ((20, 20), 2, [0.475, 0.475])
+    >>> b.undecided   # the 20 diagonal cells lie exactly on the separatrix x1 = x2
+    0.05
+    """
+    m = _two(model)
+    xlim, ylim = _limits(m, xlim, ylim)
+    res = C.count(resolution, "resolution", 2, 4000)
+    tol = C.positive(tol, "tol")
+    if t_max is None:
+        t_max = basin_horizon(m, xlim, ylim, tol)
+    else:
+        t_max = C.positive(t_max, "t_max")
+    dx = (xlim[1] - xlim[0]) / res
+    dy = (ylim[1] - ylim[0]) / res
+    xc = xlim[0] + (np.arange(res) + 0.5) * dx
+    yc = ylim[0] + (np.arange(res) + 0.5) * dy
+    X, Y = np.meshgrid(xc, yc)  # rows = y
+    Z0 = np.log(np.column_stack([X.ravel(), Y.ravel()]))
+    ens = solve_ensemble(lv_log_rhs, (0.0, t_max), Z0, params=m.params, rtol=rtol,
+                         atol=rtol * 1e-2, progress=progress)
+    end = np.exp(ens.y[:, :, -1])
+    att = [e for e in equilibria(m) if e.stable]
+    diag = math.hypot(xlim[1] - xlim[0], ylim[1] - ylim[0])
+    labels = np.full(end.shape[0], -1, dtype=np.int64)
+    for k, a in enumerate(att):
+        near = np.hypot(end[:, 0] - a.x[0], end[:, 1] - a.x[1]) <= tol * diag
+        labels[near & (labels < 0)] = k
+    labels = labels.reshape(res, res)
+    total = labels.size
+    fractions = np.array([np.count_nonzero(labels == k) / total for k in range(len(att))])
+    return Basins(labels=labels, attractors=att, fractions=fractions,
+                  undecided=float(np.count_nonzero(labels < 0) / total), x=xc, y=yc,
+                  extent=(xlim[0], xlim[1], ylim[0], ylim[1]), t_max=float(t_max))
