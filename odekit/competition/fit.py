@@ -35,7 +35,7 @@ _X0_NAMES = {"two-species": ("x1_0", "x2_0"), "logistic": ("x_0",)}
 class _Problem:
     """Data, weights and the map from log-parameters to residuals (no state per call)."""
 
-    def __init__(self, kind, t, obs, w, fit_initial, x0_fixed, rtol):
+    def __init__(self, kind, t, obs, w, fit_initial, x0_fixed, rtol, fixed=None):
         self.kind, self.t, self.obs, self.w = kind, t, obs, w
         self.ns = obs.shape[1]
         self.fit_initial = fit_initial
@@ -43,7 +43,11 @@ class _Problem:
         self.rtol = rtol
         self.mask = np.isfinite(obs)
         self.names = _NAMES[kind] + (_X0_NAMES[kind] if fit_initial else ())
-        self.k = len(self.names)
+        fixed = fixed or {}
+        self.free = np.array([nm not in fixed for nm in self.names])
+        self.fixed_log = np.array([math.log(fixed[nm]) if nm in fixed else 0.0
+                                   for nm in self.names])
+        self.k = int(self.free.sum())
         self.m = int(self.mask.sum())
         self.span = (float(t[0]), float(t[-1]))
         self.penalty = 1e3 * float(np.nanmax(np.abs(obs)) * np.max(w) + 1.0)
@@ -70,10 +74,16 @@ class _Problem:
                         rtol=self.rtol, atol=self.rtol * 1e-2, max_steps=50_000)
         return np.exp(res.y).T  # (m, ns)
 
+    def full(self, theta):
+        """Free log-parameters -> every log-parameter (fixed ones inserted)."""
+        out = self.fixed_log.copy()
+        out[self.free] = theta
+        return out
+
     def residuals(self, theta, obs=None):
         obs = self.obs if obs is None else obs
         try:
-            pred = self.predict(np.exp(theta))
+            pred = self.predict(np.exp(self.full(theta)))
         except IntegrationError:
             return np.full(self.m, self.penalty)
         r = (pred - obs) * self.w
@@ -112,7 +122,8 @@ class FitResult:
     success : bool
         least_squares reported convergence from the best start.
     cov_log : ndarray
-        Covariance of the log-parameters (k x k).
+        Covariance of the free log-parameters (k x k, in the order of ``params`` without
+        the fixed ones).
     """
 
     model: object
@@ -144,7 +155,7 @@ class FitResult:
         if te.size == 0 or te[0] < self.t[0] or np.any(np.diff(te) <= 0):
             raise ValueError("t must be strictly increasing and start at or after the first "
                              f"observation time {self.t[0]}")
-        return self._problem.predict(np.exp(self._theta), te)
+        return self._problem.predict(np.exp(self._problem.full(self._theta)), te)
 
     @property
     def residuals(self) -> np.ndarray:
@@ -218,7 +229,7 @@ class FitResult:
                                 kwargs={"obs": obs}, method="trf", x_scale=1.0)
             if not sol.success:
                 return None
-            q = np.exp(sol.x)
+            q = np.exp(prob.full(sol.x))
             return TwoSpecies(*q[:6]).outcome()
 
         if workers == 1 or n == 1:
@@ -246,7 +257,7 @@ def _bounds(prob: _Problem):
         parts = [lr, lN, la, lr, lN, la] + ([lx, lx] if prob.fit_initial else [])
     else:
         parts = [lr, lN] + ([lx] if prob.fit_initial else [])
-    lo, hi = (np.array(v) for v in zip(*parts))
+    lo, hi = (np.array(v)[prob.free] for v in zip(*parts))
     return lo, hi
 
 
@@ -276,11 +287,12 @@ def _heuristic(prob: _Problem) -> np.ndarray:
         q = [rates[0], caps[0]]
     if prob.fit_initial:
         q += first
-    return np.log(np.array(q))
+    return np.log(np.array(q))[prob.free]
 
 
 def fit(t, observations, *, model: str = "two-species", weights=None, fit_initial=True,
-        x0=None, starts: int = 8, seed=0, rtol: float = 1e-10, tol: float = 1e-10) -> FitResult:
+        x0=None, fixed=None, starts: int = 8, seed=0, rtol: float = 1e-10,
+        tol: float = 1e-10) -> FitResult:
     """Fit a competition model (or a logistic curve) to observed populations.
 
     Minimises sum_k (w_k (x_model(t_k) - y_k))^2 over every finite observation with
@@ -306,6 +318,9 @@ def fit(t, observations, *, model: str = "two-species", weights=None, fit_initia
         first observations (which must then be finite and positive).
     x0 : array_like, optional
         Initial populations when ``fit_initial`` is False.
+    fixed : dict, optional
+        Parameters held at given positive values, by name (e.g. ``{"r1": 0.9, "N1": 200}``
+        from monoculture fits); they get standard error 0 and do not count as fitted.
     starts : int
         Number of starts (1 .. 1000).
     seed : int or numpy Generator
@@ -361,7 +376,15 @@ def fit(t, observations, *, model: str = "two-species", weights=None, fit_initia
                              "fit_initial=False it defaults to the first observations)")
     elif x0 is not None:
         raise ValueError("x0 is only used with fit_initial=False")
-    prob = _Problem(model, tt, obs, w, fit_initial, x0_fixed, rtol)
+    fixed = {} if fixed is None else dict(fixed)
+    allowed = _NAMES[model] + (_X0_NAMES[model] if fit_initial else ())
+    for nm, val in fixed.items():
+        if nm not in allowed:
+            raise ValueError(f"fixed: unknown parameter {nm!r}; choose from {allowed}")
+        fixed[nm] = C.positive(val, f"fixed[{nm!r}]")
+    if len(fixed) == len(allowed):
+        raise ValueError("fixed: at least one parameter must be left free")
+    prob = _Problem(model, tt, obs, w, fit_initial, x0_fixed, rtol, fixed)
     if prob.m <= prob.k:
         raise ValueError(f"observations: {prob.m} finite values cannot determine "
                          f"{prob.k} parameters")
@@ -401,7 +424,7 @@ def _observations(observations, model, m):
 
 
 def _package(prob: _Problem, sol, costs, nfev) -> FitResult:
-    q = np.exp(sol.x)
+    q = np.exp(prob.full(sol.x))
     dof = prob.m - prob.k
     s2 = 2.0 * sol.cost / dof
     J = sol.jac
@@ -411,8 +434,10 @@ def _package(prob: _Problem, sol, costs, nfev) -> FitResult:
             raise np.linalg.LinAlgError
     except np.linalg.LinAlgError:
         cov = np.full((prob.k, prob.k), np.nan)
-    se_log = np.sqrt(np.clip(np.diag(cov), 0.0, None))
-    se_log[~np.isfinite(np.diag(cov))] = np.nan
+    se_free = np.sqrt(np.clip(np.diag(cov), 0.0, None))
+    se_free[~np.isfinite(np.diag(cov))] = np.nan
+    se_log = np.zeros(len(prob.names))
+    se_log[prob.free] = se_free
     params = {k: float(v) for k, v in zip(prob.names, q)}
     stderr = {k: float(v * s) for k, v, s in zip(prob.names, q, se_log)}
     if prob.kind == "two-species":

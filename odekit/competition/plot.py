@@ -411,7 +411,7 @@ def fit(result: FitResult, ax=None, *, t=None, labels=None, horizon=None, **kwar
     ax.set_xlabel("t")
     ax.set_ylabel("population")
     ax.set_xlim(tt[0], tt[-1])
-    ax.set_ylim(bottom=0)
+    ax.set_ylim(0, 1.08 * max(float(np.max(pred)), float(np.nanmax(result.observations))))
     ax.legend(fontsize=8, loc="best")
     return ax
 

@@ -122,3 +122,15 @@ def test_datasets():
     assert np.isnan(c["individuals"]).any()
     with pytest.raises(ValueError, match="treatment"):
         g.subset("both")
+
+
+def test_fixed_parameters():
+    y = synthetic(0.0)
+    f = fit(T, y, fixed={"r1": 1.2, "N1": 200.0}, starts=2)
+    assert f.params["r1"] == pytest.approx(1.2, rel=1e-14) and f.stderr["N1"] == 0.0
+    np.testing.assert_allclose(f.params["a2"], 0.003, rtol=1e-5)
+    assert f.dof == 60 - 6
+    with pytest.raises(ValueError, match="unknown parameter"):
+        fit(T, y, fixed={"K": 1.0})
+    with pytest.raises(ValueError, match="fixed"):
+        fit(T, y, fixed={"r1": -1.0})
