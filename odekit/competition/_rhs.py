@@ -18,8 +18,21 @@ import math
 
 
 def lv_log_rhs(t, z, p, dzdt):
-    """dz/dt for z = log x of dx_i/dt = x_i (r_i - sum_j A_ij x_j) (in place)."""
+    """dz/dt for z = log x of dx_i/dt = x_i (r_i - sum_j A_ij x_j) (in place).
+
+    One and two species are written out (one exp per species per call); more species take
+    the general double loop (exp(z_j) recomputed in it: no scratch array is allocated).
+    """
     n = z.shape[0]
+    if n == 2:
+        e0 = math.exp(z[0])
+        e1 = math.exp(z[1])
+        dzdt[0] = p[0] - p[2] * e0 - p[3] * e1
+        dzdt[1] = p[1] - p[4] * e0 - p[5] * e1
+        return
+    if n == 1:
+        dzdt[0] = p[0] - p[1] * math.exp(z[0])
+        return
     for i in range(n):
         acc = p[i]
         base = n + i * n

@@ -342,36 +342,52 @@ class Basins:
                 f"undecided={self.undecided:.4f})")
 
 
-def basin_horizon(m: TwoSpecies, xlim, ylim, tol: float, band: float = 1e-6) -> float:
-    """The integration time :func:`basins` uses (see there)."""
+def basin_horizon(m: TwoSpecies, xlim, ylim, tol: float, band: float = 1e-6) -> tuple:
+    """The two integration times (t_first, t_max) :func:`basins` uses (see there)."""
     eqs = equilibria(m)
     att = [e for e in eqs if e.stable]
     lam_slow = min(min(abs(e.eigenvalues.real)) for e in att)
-    t = math.log(1.0 / tol) / lam_slow
+    # growth from the smallest start (half a cell, at least 1/2000 of the window)
+    lo = min((xlim[1] - xlim[0]), (ylim[1] - ylim[0])) / 2000.0
+    t_first = 1.2 * (math.log(1.0 / tol) / lam_slow
+                     + math.log(max(m.N1, m.N2) / lo) / m.r.min())
+    t_max = t_first
     sad = _interior_saddle(m)
     if sad is not None:
-        t += math.log(1.0 / band) / max(sad.eigenvalues.real)
-    # growth from the smallest start (half a cell from the axes) up to the scale
-    lo = min((xlim[1] - xlim[0]), (ylim[1] - ylim[0])) / 2000.0
-    t += math.log(max(m.N1, m.N2) / lo) / m.r.min()
-    return 1.5 * t
+        t_max += 1.2 * math.log(1.0 / band) / max(sad.eigenvalues.real)
+    return t_first, t_max
+
+
+def _label(end, att, radius):
+    labels = np.full(end.shape[0], -1, dtype=np.int64)
+    for k, a in enumerate(att):
+        near = np.hypot(end[:, 0] - a.x[0], end[:, 1] - a.x[1]) <= radius
+        labels[near & (labels < 0)] = k
+    return labels
 
 
 def basins(model, xlim=None, ylim=None, resolution: int = 200, *, tol: float = 1e-3,
            t_max=None, rtol: float = 1e-6, progress=None) -> Basins:
-    """Basins of attraction on a grid of starts, as one parallel ensemble.
+    """Basins of attraction on a grid of starts, as parallel ensembles.
 
     Every cell centre of a ``resolution`` x ``resolution`` grid over the window is
-    integrated (in log coordinates, :func:`odekit.solve_ensemble`, all cores) to the horizon
-    ``t_max`` and labelled by the stable equilibrium within ``tol * D`` of its end state
-    (D the window's diagonal), or -1 if none is that close. The default horizon is
-    1.5 (ln(1/tol) / lambda_slow + ln(1e6) / lambda_u + ln(N_max / h) / r_min): the time
-    to decay to ``tol`` at the slowest rate lambda_slow of any attractor, plus the time to
-    leave the interior saddle (unstable rate lambda_u; bistable case only) from a
-    distance of 1e-6 of the scale, plus the time to grow from the smallest start h (half a
-    cell, at least 1/2000 of the window) at the smallest rate. Starts closer than about
-    1e-6 of the scale to the separatrix may be undecided (-1). The ensemble has no events:
-    it integrates every start for the full horizon.
+    integrated in log coordinates with :func:`odekit.solve_ensemble` (all cores) and
+    labelled by the stable equilibrium within ``tol * D`` of its state (D the window's
+    diagonal). The core's ensembles have no events, so "stop when close to an attractor"
+    is checked at checkpoints instead: t_first / 4, t_first / 2, t_first and t_max, each
+    stage integrating only the starts still undecided, on from where they are. Here
+
+    * t_first = 1.2 (ln(1/tol) / lambda_slow + ln(N_max / h) / r_min) is the time to decay
+      to ``tol`` at the slowest rate lambda_slow of any attractor plus the time to grow
+      from the smallest start h (half a cell, at least 1/2000 of the window) at the
+      smallest growth rate, by which nearly every start has arrived;
+    * t_max = t_first + 1.2 ln(1e6) / lambda_u (bistable case; lambda_u the interior
+      saddle's unstable rate) adds the time to leave the saddle from 1e-6 of the scale,
+      for the thin band of starts along the separatrix that linger by the saddle.
+
+    A start still undecided at t_max is labelled -1 (it lies within about 1e-6 of the scale
+    from the separatrix). Once within ``tol * D`` of a stable node a trajectory cannot
+    reach another attractor, so the checkpoints give the same labels as a terminal event.
 
     Parameters
     ----------
@@ -381,9 +397,10 @@ def basins(model, xlim=None, ylim=None, resolution: int = 200, *, tol: float = 1
     resolution : int
         Cells per side (2 .. 4000).
     tol : float
-        Relative arrival distance.
+        Relative arrival distance; ``tol * D`` must be under a quarter of the distance from
+        each attractor to the nearest other equilibrium.
     t_max : float, optional
-        Override the horizon.
+        Override the final horizon (then the first checkpoint is min(t_first, t_max)).
     rtol : float
         Integration tolerance (atol = rtol / 100 on log x).
     progress : bool or None
@@ -406,28 +423,44 @@ def basins(model, xlim=None, ylim=None, resolution: int = 200, *, tol: float = 1
     xlim, ylim = _limits(m, xlim, ylim)
     res = C.count(resolution, "resolution", 2, 4000)
     tol = C.positive(tol, "tol")
-    if t_max is None:
-        t_max = basin_horizon(m, xlim, ylim, tol)
-    else:
-        t_max = C.positive(t_max, "t_max")
+    t_first, t_full = basin_horizon(m, xlim, ylim, tol)
+    if t_max is not None:
+        t_full = C.positive(t_max, "t_max")
+        t_first = min(t_first, t_full)
+    eqs = equilibria(m)
+    att = [e for e in eqs if e.stable]
+    diag = math.hypot(xlim[1] - xlim[0], ylim[1] - ylim[0])
+    radius = tol * diag
+    for a in att:
+        gap = min(np.hypot(*(e.x - a.x)) for e in eqs if e is not a)
+        if radius >= 0.25 * gap:
+            raise ValueError(f"tol={tol} is too large: tol * diagonal = {radius:.3g} must be "
+                             f"under a quarter of the gap {gap:.3g} between the attractor "
+                             f"{tuple(a.x.tolist())} and the nearest other equilibrium")
     dx = (xlim[1] - xlim[0]) / res
     dy = (ylim[1] - ylim[0]) / res
     xc = xlim[0] + (np.arange(res) + 0.5) * dx
     yc = ylim[0] + (np.arange(res) + 0.5) * dy
     X, Y = np.meshgrid(xc, yc)  # rows = y
     Z0 = np.log(np.column_stack([X.ravel(), Y.ravel()]))
-    ens = solve_ensemble(lv_log_rhs, (0.0, t_max), Z0, params=m.params, rtol=rtol,
-                         atol=rtol * 1e-2, progress=progress)
-    end = np.exp(ens.y[:, :, -1])
-    att = [e for e in equilibria(m) if e.stable]
-    diag = math.hypot(xlim[1] - xlim[0], ylim[1] - ylim[0])
-    labels = np.full(end.shape[0], -1, dtype=np.int64)
-    for k, a in enumerate(att):
-        near = np.hypot(end[:, 0] - a.x[0], end[:, 1] - a.x[1]) <= tol * diag
-        labels[near & (labels < 0)] = k
+    stops = sorted({t_first / 4.0, t_first / 2.0, t_first, t_full})
+    labels = np.full(Z0.shape[0], -1, dtype=np.int64)
+    z = Z0
+    rest = np.arange(Z0.shape[0])
+    t_prev = 0.0
+    for t_next in stops:  # integrate only the undecided starts on to the next checkpoint
+        if rest.size == 0:
+            break
+        ens = solve_ensemble(lv_log_rhs, (t_prev, t_next), z, params=m.params, rtol=rtol,
+                             atol=rtol * 1e-2, progress=progress)
+        z_end = ens.y[:, :, -1]
+        lab = _label(np.exp(z_end), att, radius)
+        labels[rest] = lab
+        keep = lab < 0
+        rest, z, t_prev = rest[keep], np.ascontiguousarray(z_end[keep]), t_next
     labels = labels.reshape(res, res)
     total = labels.size
     fractions = np.array([np.count_nonzero(labels == k) / total for k in range(len(att))])
     return Basins(labels=labels, attractors=att, fractions=fractions,
                   undecided=float(np.count_nonzero(labels < 0) / total), x=xc, y=yc,
-                  extent=(xlim[0], xlim[1], ylim[0], ylim[1]), t_max=float(t_max))
+                  extent=(xlim[0], xlim[1], ylim[0], ylim[1]), t_max=float(t_full))
