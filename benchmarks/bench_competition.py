@@ -59,6 +59,7 @@ def bench_basins(quick, repeat):
 
     import odekit
     from odekit.competition import TwoSpecies, basins
+    from odekit.competition._rhs import lv_log_rhs
     from odekit.competition.phaseplane import basin_horizon
 
     m = TwoSpecies(0.8, 120.0, 0.012, 1.1, 90.0, 0.015)  # bistable
@@ -123,9 +124,8 @@ def bench_basins(quick, repeat):
         sol = scipy_ivp(log_rhs_numpy, (0.0, T1), np.log([xs[k], ys[k]]), method="DOP853",
                         rtol=1e-12, atol=1e-14, args=(r, A))
         ref[k] = np.exp(sol.y[:, -1])
-    ens = odekit.solve_ensemble(
-        __import__("odekit.competition._rhs", fromlist=["lv_log_rhs"]).lv_log_rhs, (0.0, T1),
-        np.log(np.column_stack([xs, ys])), params=m.params, rtol=rtol, atol=rtol * 1e-2)
+    ens = odekit.solve_ensemble(lv_log_rhs, (0.0, T1), np.log(np.column_stack([xs, ys])),
+                                params=m.params, rtol=rtol, atol=rtol * 1e-2)
     ok_end = np.exp(ens.y[:, :, -1])
     sp_first = np.empty((n_sub, 2))
     for k in range(n_sub):
@@ -158,7 +158,6 @@ def bench_fit(quick, repeat):
     from scipy.integrate import solve_ivp as scipy_ivp
 
     from odekit.competition import fit
-    from odekit.competition import fit as fit_mod_fn  # noqa: F401
     from odekit.competition.datasets import gause_1934
     from odekit.competition.fit import _multistart, _Problem
 

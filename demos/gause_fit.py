@@ -32,7 +32,7 @@ def main(argv=None):
         matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from odekit.competition import TwoSpecies, fit
+    from odekit.competition import fit
     from odekit.competition import plot as cplot
     from odekit.competition.datasets import gause_1934
 
