@@ -136,8 +136,9 @@ def bench_basins(quick, repeat):
     err_sp = np.max(np.abs(sp_first - ref)) / 150.0
     ratio = med(t_sp) / med(t_ok)
     print(f"basins {res} x {res}, bistable TwoSpecies(0.8, 120, 0.012, 1.1, 90, 0.015), "
-          f"window (0, 150)^2, checkpoints t = {T1 / 4:.1f}, {T1 / 2:.1f}, {T1:.1f}, {T:.1f}, DOP853 rtol {rtol:g} (atol rtol/100 on "
-          f"log x), {odekit._jit.num_threads()} threads")
+          f"window (0, 150)^2, checkpoints t = {T1 / 4:.1f}, {T1 / 2:.1f}, {T1:.1f}, {T:.1f},"
+          f" DOP853 rtol {rtol:g} (atol rtol/100 on log x), "
+          f"{odekit._jit.num_threads()} threads")
     print(f"  first call (compile, fresh caches): {first:.2f} s; a warm 4x4 call: "
           f"{warm_small * 1e3:.1f} ms")
     print(f"  odekit: {med(t_ok):.2f} s median of {repeat} ({rng_str(t_ok)} s) = "
