@@ -54,7 +54,7 @@ def rng_str(v):
     return f"{min(v):.3g}..{max(v):.3g}"
 
 
-def bench_basins(quick, repeat):
+def bench_basins(quick, repeat, fresh):
     from scipy.integrate import solve_ivp as scipy_ivp
 
     import odekit
@@ -76,8 +76,10 @@ def bench_basins(quick, repeat):
     diag = np.hypot(150.0, 150.0)
     att = [e for e in m.equilibria() if e.stable]
 
-    def decided(x):
-        return any(np.hypot(*(x - a.x)) <= 1e-3 * diag for a in att)
+    from odekit.competition.phaseplane import _label
+
+    def decided(x):  # the same rule as basins: arrival, or a trapping region
+        return _label(m, x[None], att, 1e-3 * diag, 1e-6 * diag)[0] >= 0
     n_sub = 60 if quick else 300
     g = np.random.default_rng(7)
     idx = g.choice(res * res, n_sub, replace=False)
@@ -87,7 +89,7 @@ def bench_basins(quick, repeat):
     ys = centres[idx // res]
     r, A = m.r.copy(), m.A.copy()
 
-    stops = sorted({T1 / 4, T1 / 2, T1, T})
+    stops = sorted({T1 / 32, T1 / 8, T1 / 2, T1, T})
 
     def scipy_run():  # the same checkpoints as odekit's basins
         out = np.empty((n_sub, 2))
@@ -102,21 +104,20 @@ def bench_basins(quick, repeat):
                     break
         return out
 
-    t_ok, t_sp = [], []
+    t_ok, t_sp, c_ok, c_sp = [], [], [], []
     b = None
     sp_end = None
     for _ in range(repeat):  # alternate the contenders
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         b = basins(m, xlim, ylim, res, rtol=rtol, progress=False)
         t_ok.append(time.perf_counter() - t)
-        t = time.perf_counter()
+        c_ok.append(time.process_time() - c)
+        t, c = time.perf_counter(), time.process_time()
         sp_end = scipy_run()
         t_sp.append((time.perf_counter() - t) / n_sub * res * res)
+        c_sp.append((time.process_time() - c) / n_sub * res * res)
     # labels from SciPy's end states, same rule
-    sp_lab = np.full(n_sub, -1)
-    for k, a in enumerate(b.attractors):
-        near = np.hypot(*(sp_end - a.x).T) <= 1e-3 * diag
-        sp_lab[near & (sp_lab < 0)] = k
+    sp_lab = _label(m, sp_end, b.attractors, 1e-3 * diag, 1e-6 * diag)
     ok_lab = b.labels.ravel()[idx]
     # accuracy: end states against a tight SciPy run on the subsample
     ref = np.empty((n_sub, 2))
@@ -136,10 +137,11 @@ def bench_basins(quick, repeat):
     err_sp = np.max(np.abs(sp_first - ref)) / 150.0
     ratio = med(t_sp) / med(t_ok)
     print(f"basins {res} x {res}, bistable TwoSpecies(0.8, 120, 0.012, 1.1, 90, 0.015), "
-          f"window (0, 150)^2, checkpoints t = {T1 / 4:.1f}, {T1 / 2:.1f}, {T1:.1f}, {T:.1f},"
+          f"window (0, 150)^2, checkpoints t = {', '.join(f'{v:.3g}' for v in stops)},"
           f" DOP853 rtol {rtol:g} (atol rtol/100 on log x), "
           f"{odekit._jit.num_threads()} threads")
-    print(f"  first call (compile, fresh caches): {first:.2f} s; a warm 4x4 call: "
+    what = "compile" if fresh else "compile or cache load"
+    print(f"  first call ({what}): {first:.2f} s; a warm 4x4 call: "
           f"{warm_small * 1e3:.1f} ms")
     print(f"  odekit: {med(t_ok):.2f} s median of {repeat} ({rng_str(t_ok)} s) = "
           f"{med(t_ok) / res**2 * 1e6:.2f} us per start; fractions "
@@ -148,6 +150,10 @@ def bench_basins(quick, repeat):
           f"({rng_str(t_sp)} s) = {med(t_sp) / res**2 * 1e3:.2f} ms per start")
     print(f"  ratio scipy/odekit = {ratio:.0f}  (target >= 300; grid <= 5 s: "
           f"{'met' if med(t_ok) <= 5 else 'NOT met'})")
+    print(f"  CPU time (all threads): odekit {med(c_ok):.2f} s ({rng_str(c_ok)} s), scipy "
+          f"{med(c_sp):.0f} s extrapolated; CPU ratio {med(c_sp) / med(c_ok):.0f} "
+          f"(per core; on an idle machine the wall ratio is this times the threads' "
+          f"parallel speed-up)")
     print(f"  labels agree on {np.mean(sp_lab == ok_lab) * 100:.1f} % of the subsample; "
           f"state error at t = {T1:.1f} vs rtol=1e-12 (max, relative to the window): odekit "
           f"{err_ok:.2e}, scipy {err_sp:.2e}")
@@ -155,7 +161,7 @@ def bench_basins(quick, repeat):
     return ratio
 
 
-def bench_fit(quick, repeat):
+def bench_fit(quick, repeat, fresh):
     from scipy.integrate import solve_ivp as scipy_ivp
 
     from odekit.competition import fit
@@ -191,25 +197,29 @@ def bench_fit(quick, repeat):
     t = time.perf_counter()
     fit(mix.day, obs, starts=1)
     first = time.perf_counter() - t
-    t_ok, t_sp = [], []
+    t_ok, t_sp, c_ok, c_sp = [], [], [], []
     q_ok = q_sp = None
     for _ in range(repeat):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         f = fit(mix.day, obs, starts=starts, seed=0)
         t_ok.append(time.perf_counter() - t)
+        c_ok.append(time.process_time() - c)
         q_ok = np.array(list(f.params.values()))
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         q_sp, cost_sp = scipy_fit()
         t_sp.append(time.perf_counter() - t)
+        c_sp.append(time.process_time() - c)
     rel = np.max(np.abs(q_ok - q_sp) / np.abs(q_sp))
     ratio = med(t_sp) / med(t_ok)
     print(f"Gause (1934) mixture fit, {starts} starts, least_squares trf, integrations "
           "DOP853 rtol 1e-10 (atol 1e-12 on log x), tol 1e-10")
-    print(f"  first call (compile, fresh caches; 1 start): {first:.2f} s")
+    print(f"  first call (compile{'' if fresh else ' or cache load'}; 1 start): {first:.2f} s")
     print(f"  odekit: {med(t_ok):.3f} s median of {repeat} ({rng_str(t_ok)} s); "
           f"nfev {f.nfev}, RSE {f.residual_standard_error:.4f}")
     print(f"  least_squares + scipy solve_ivp: {med(t_sp):.2f} s ({rng_str(t_sp)} s); "
           f"RSE {np.sqrt(2 * cost_sp / f.dof):.4f}")
+    print(f"  CPU ratio {med(c_sp) / med(c_ok):.1f} (odekit {med(c_ok):.3f} s, scipy "
+          f"{med(c_sp):.2f} s; both single-threaded here)")
     print(f"  ratio scipy/odekit = {ratio:.1f}  (target >= 20); fitted parameters agree to "
           f"{rel:.1e} relative (target 1e-6)")
     print("  odekit params: " + ", ".join(f"{k}={v:.6g}" for k, v in f.params.items()))
@@ -230,8 +240,8 @@ def main(argv=None):
     print(f"{time.strftime('%Y-%m-%d %H:%M:%S')}  load average "
           f"{', '.join(f'{v:.2f}' for v in os.getloadavg())}  (a shared, noisy machine)")
     repeat = 3
-    bench_basins(args.quick, repeat)
-    bench_fit(args.quick, repeat)
+    bench_basins(args.quick, repeat, not args.warm_cache)
+    bench_fit(args.quick, repeat, not args.warm_cache)
     print(f"peak RSS {rss_mib():.0f} MiB")
 
 
