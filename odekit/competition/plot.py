@@ -453,8 +453,14 @@ def four_outcomes(fig=None, quick: bool = False):
             if lab not in labels:
                 handles.append(h)
                 labels.append(lab)
+    from matplotlib.patches import Patch
+
+    for colour, lab in (("#deebf7", "basin of (N1, 0)"), ("#fee0d2", "basin of (0, N2)"),
+                        ("#e5f5e0", "basin of the interior point")):
+        handles.append(Patch(facecolor=colour, edgecolor="0.6"))
+        labels.append(lab)
     fig.legend(handles, labels, loc="lower center", ncol=4, fontsize=9, frameon=False)
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
     return fig
 
 
