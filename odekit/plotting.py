@@ -160,8 +160,8 @@ def save_figure(fig, outdir, name: str, dpi: int = 110) -> pathlib.Path:
     path = outdir / f"{name}.png"
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".png.tmp", dir=outdir)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fig.savefig(fh, format="png", dpi=dpi)
+        os.close(fd)
+        fig.savefig(tmp, format="png", dpi=dpi)
         os.chmod(tmp, 0o644)  # mkstemp makes the file private; images are for reading
         os.replace(tmp, path)
     except BaseException:

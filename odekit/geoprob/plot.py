@@ -151,6 +151,10 @@ def convergence(n=4, theta=math.pi, *, max_log2=18, seeds=8, sampler="angles", a
     c = rms["mc"][0] * math.sqrt(Ns[0])
     ax.loglog(Ns, c / np.sqrt(Ns), "k--", lw=0.8, label=r"$\propto N^{-1/2}$")
     ax.loglog(Ns, rms["qmc"][0] * Ns[0] / Ns, "k:", lw=0.8, label=r"$\propto N^{-1}$")
+    from matplotlib.ticker import NullFormatter
+
+    ax.set_xticks(Ns, [f"$2^{{{int(round(math.log2(N)))}}}$" for N in Ns])
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("samples N")
     ax.set_ylabel("rms |error|")
     ax.set_title(f"sector problem n = {n}, $\\theta$ = {theta:.3g}", fontsize="medium")
