@@ -159,7 +159,7 @@ def mathieu_functions(orders=(0, 1, 2, 3), q=5.0, kind="ce", ax=None, z=None, **
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> from odekit.mathieu.plot import mathieu_functions
-    >>> ax = mathieu_functions((0, 1), q=2.0, kind="se", lw=1)
+    >>> ax = mathieu_functions((1, 2), q=2.0, kind="se", lw=1)
     >>> len(ax.get_lines())     # two curves and the zero line
     3
     """
