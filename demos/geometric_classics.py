@@ -21,7 +21,7 @@ Run it as a script::
 import argparse
 import pathlib
 
-TITLE = __doc__.strip().splitlines()[0]
+TITLE = ((__doc__ or "").strip().splitlines() or ["odekit demo"])[0]
 
 
 def estimate_all(samples):

@@ -25,7 +25,7 @@ import pathlib
 
 import numpy as np
 
-TITLE = __doc__.strip().splitlines()[0]
+TITLE = ((__doc__ or "").strip().splitlines() or ["odekit demo"])[0]
 
 
 def report():

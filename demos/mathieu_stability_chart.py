@@ -26,7 +26,7 @@ import time
 
 import numpy as np
 
-TITLE = __doc__.strip().splitlines()[0]
+TITLE = ((__doc__ or "").strip().splitlines() or ["odekit demo"])[0]
 
 
 def compute(quick=False):
@@ -45,7 +45,7 @@ def compute(quick=False):
 # %%
 # Draw them side by side
 # ----------------------
-# The shading is the zero contour of the stability margin (2 - |trace| undamped, minus the
+# The shading is the zero contour of the stability margin (2 - abs(trace) undamped, minus the
 # growth rate damped), so the band edges stay smooth even on a coarse grid.
 def draw(charts):
     from odekit.mathieu import plot as mplot

@@ -22,7 +22,7 @@ import argparse
 import math
 import pathlib
 
-TITLE = __doc__.strip().splitlines()[0]
+TITLE = ((__doc__ or "").strip().splitlines() or ["odekit demo"])[0]
 
 
 def four_ducks(samples):

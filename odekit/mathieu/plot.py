@@ -35,7 +35,7 @@ def _axes(ax):
 def _stability_margin(chart):
     """A field that is > 0 exactly where the chart is stable, continuous across the edges.
 
-    Undamped: 2 - |trace| (the edges are |trace| = 2); damped: minus the growth rate.
+    Undamped: 2 - abs(trace) (the edges are abs(trace) = 2); damped: minus the growth rate.
     Contouring it at 0 gives smooth band edges even on a coarse grid.
     """
     trace = getattr(chart, "trace", None)
@@ -51,7 +51,7 @@ def chart(chart, ax=None, curves=True, n_max=None, *, title=True, curve_kw=None,
     """Ince-Strutt diagram: stable regions shaded, transition curves a_n / b_n labelled.
 
     The stable region is drawn by contouring the chart's stability margin at zero
-    (|trace| = 2 undamped, zero growth rate damped), so band edges are smooth even on a
+    (abs(trace) = 2 undamped, zero growth rate damped), so band edges are smooth even on a
     coarse grid.
 
     Parameters
