@@ -77,6 +77,7 @@ sphinx_gallery_conf = {
 # -- HTML -------------------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
 html_title = f"odekit {release}"
+html_favicon = "_static/favicon.png"
 html_static_path = ["_static"]
 html_theme_options = {
     "navigation_with_keys": False,
@@ -85,5 +86,6 @@ html_theme_options = {
     "navbar_end": ["navbar-icon-links"],  # no theme switcher script fetching anything
 }
 html_show_sourcelink = False
+html_context = {"default_mode": "light"}  # the theme reads it; unset, it logs a console error
 exclude_patterns = ["_build", "_generated/*.inc", "**.ipynb_checkpoints"]
 os.environ.setdefault("MPLBACKEND", "Agg")

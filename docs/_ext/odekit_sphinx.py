@@ -17,6 +17,7 @@ import os
 import pathlib
 import re
 import subprocess
+import textwrap
 
 HERE = pathlib.Path(__file__).resolve().parents[1]  # docs/
 ROOT = HERE.parent
@@ -102,6 +103,12 @@ def extract_series(text: str):
     return series
 
 
+def _short(label: str, width: int = 36) -> str:
+    """A bar label: the part before a colon, at most ``width`` characters."""
+    label = label.split(":")[0].strip()
+    return label if len(label) <= width else label[: width - 1] + "…"
+
+
 def _bar_chart(series, path: pathlib.Path, title: str) -> bool:
     import matplotlib
 
@@ -112,11 +119,11 @@ def _bar_chart(series, path: pathlib.Path, title: str) -> bool:
     if not series:
         return False
     height = sum(0.35 * len(s[1]) + 0.9 for s in series) + 0.4
-    fig, axs = plt.subplots(len(series), 1, figsize=(7, height), layout="constrained",
+    fig, axs = plt.subplots(len(series), 1, figsize=(8, height), layout="constrained",
                             squeeze=False,
                             height_ratios=[len(s[1]) + 1.5 for s in series])
     for ax, (sub, pts, unit) in zip(axs[:, 0], series):
-        labels = [a for a, _ in pts][::-1]
+        labels = [_short(a) for a, _ in pts][::-1]
         vals = [v for _, v in pts][::-1]
         ax.barh(labels, vals, color="#4c72b0")
         if max(vals) / max(min(vals), 1e-300) > 30:
@@ -125,7 +132,7 @@ def _bar_chart(series, path: pathlib.Path, title: str) -> bool:
             ax.annotate(f"{v:g}", (v, y), xytext=(3, 0), textcoords="offset points",
                         va="center", fontsize=8)
         ax.set_xlabel(unit)
-        ax.set_title(sub, fontsize="medium")
+        ax.set_title(textwrap.fill(sub, 60), fontsize="medium")
         ax.margins(x=0.15)
     fig.suptitle(title)
     tmp = path.with_suffix(".tmp.png")
