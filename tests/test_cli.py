@@ -224,3 +224,36 @@ def test_old_plot_names_warn(module, old, new):
     dep = [x for x in w if issubclass(x.category, DeprecationWarning)]
     assert dep and new in str(dep[0].message)
     assert dep[0].filename == __file__  # stacklevel=2 points at the caller
+
+
+def test_progress_shows_in_jupyter(monkeypatch):
+    """In a Jupyter kernel (stderr no terminal) the bar is drawn with tqdm.auto."""
+    from odekit import _progress
+
+    drawn = []
+
+    class FakeTqdm:
+        def __init__(self, total, desc=None):
+            drawn.append(("new", total, desc))
+            self.n = 0
+
+        def refresh(self):
+            drawn.append(("at", self.n))
+
+        def close(self):
+            drawn.append(("closed",))
+
+    import tqdm.auto
+
+    monkeypatch.setitem(sys.modules, "ipykernel", types.ModuleType("ipykernel"))
+    monkeypatch.setattr(tqdm.auto, "tqdm", FakeTqdm)
+    monkeypatch.setattr(_progress, "_stderr_is_tty", lambda: False)
+    with _progress.progress_bar(4, progress=True, desc="solve_ensemble") as bar:
+        for _ in range(4):
+            bar.update(1)
+    assert drawn[0] == ("new", 4, "solve_ensemble")
+    assert ("at", 4) in drawn and drawn[-1] == ("closed",)
+    monkeypatch.delitem(sys.modules, "ipykernel")
+    with _progress.progress_bar(4, progress=True) as bar:  # a pipe: nothing drawn
+        bar.update(4)
+    assert drawn[-1] == ("closed",)
