@@ -184,6 +184,12 @@ class FigureFailures(Exception):
         The figures that were written.
     failures : list of (str, str)
         ``(figure name, "ExceptionType: message")`` for each failure.
+
+    Examples
+    --------
+    >>> err = FigureFailures(["a.png"], [("b", "ValueError: no data")])
+    >>> str(err)
+    '1 figure(s) failed: b'
     """
 
     def __init__(self, written, failures):

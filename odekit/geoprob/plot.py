@@ -235,6 +235,19 @@ def make_figures(outdir, quick=False):
     -------
     list of pathlib.Path
         The files written (see :data:`FIGURES`).
+
+    Raises
+    ------
+    odekit.plotting.FigureFailures
+        After drawing the others, if some figures failed.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from odekit.geoprob.plot import FIGURES, make_figures
+    >>> paths = make_figures(tempfile.mkdtemp(), quick=True)
+    >>> sorted(p.stem for p in paths) == sorted(FIGURES)
+    True
     """
     mc = dict(mc_samples=2_000, mc_points=5) if quick else {}
     conv = dict(max_log2=14, seeds=3) if quick else {}

@@ -178,6 +178,19 @@ def make_figures(outdir, quick=False):
     -------
     list of pathlib.Path
         The files written (see :data:`FIGURES`).
+
+    Raises
+    ------
+    odekit.plotting.FigureFailures
+        After drawing the others, if some figures failed.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from odekit.integrate.plot import FIGURES, make_figures
+    >>> paths = make_figures(tempfile.mkdtemp(), quick=True)
+    >>> sorted(p.stem for p in paths) == sorted(FIGURES)
+    True
     """
     drawers = {"core_arenstorf_orbit": _fig_orbit, "core_arenstorf_components": _fig_components}
     return draw_figures(outdir, [(n, lambda d=d: d(quick)) for n, d in drawers.items()])

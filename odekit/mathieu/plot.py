@@ -317,6 +317,19 @@ def make_figures(outdir, quick=False):
     -------
     list of pathlib.Path
         The files written (see :data:`FIGURES`).
+
+    Raises
+    ------
+    odekit.plotting.FigureFailures
+        After drawing the others, if some figures failed.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from odekit.mathieu.plot import FIGURES, make_figures
+    >>> paths = make_figures(tempfile.mkdtemp(), quick=True)
+    >>> sorted(p.stem for p in paths) == sorted(FIGURES)
+    True
     """
     from .chart import stability_chart as compute_chart
 
