@@ -148,3 +148,30 @@ def test_page_renders(site, kind, tmp_path):
         assert "\\(" not in text and "\\[" not in text, f"{path}: raw TeX left in the text"
     std, ink = _not_blank(png)
     assert std > 0.02 and ink > 0.01, f"{path}: the screenshot looks blank ({std=:.3f}, {ink=:.3f})"
+
+
+def test_benchmarks_and_theory_pages_are_generated(tmp_path):
+    """The generated sources of the site: a section and chart per benchmark, the theory toctree."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+    try:
+        import odekit_sphinx as ext
+    finally:
+        sys.path.pop(0)
+    text = ext.write_benchmarks_page(tmp_path, ROOT)
+    for script in (ROOT / "benchmarks").glob("bench_*.py"):
+        assert f"\n{script.stem}\n" in f"\n{text}"
+        res = ext.latest_results(ROOT / "benchmarks" / "results", script.stem)
+        if res is not None:
+            assert f"/_generated/{script.stem}.png" in text
+            assert (tmp_path / "_generated" / f"{script.stem}.png").stat().st_size > 5_000
+    core = ext.latest_results(ROOT / "benchmarks" / "results", "bench_core")
+    if core is not None:
+        series = ext.extract_series(core.read_text(encoding="utf-8"))
+        labels = [a for _, pts, _ in series for a, _ in pts]
+        assert "odekit DOP853" in labels and "SciPy DOP853" in labels
+    for page in (tmp_path / "integrate.rst", tmp_path / "mathieu.rst"):
+        page.write_text("x\n=\n")
+    assert ext.write_theory_toctree(tmp_path, ROOT)[:2] == ["integrate", "mathieu"]
+    assert "   mathieu\n" in (tmp_path / "_generated" / "theory.inc").read_text()
