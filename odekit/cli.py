@@ -495,6 +495,12 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("odekit: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `odekit list | head`: the reader left; nothing to report
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+        except OSError:
+            pass
+        return 0
     except Exception as exc:  # never a traceback for the user (ODEKIT_DEBUG=1 shows it)
         if os.environ.get("ODEKIT_DEBUG"):
             raise
