@@ -59,6 +59,17 @@ autosummary_context = {"skip_attributes": list(getattr(odekit, "_SUBPACKAGES", (
 intersphinx_mapping = {}  # offline: no inventories are fetched
 
 # -- gallery (sphinx-gallery) --------------------------------------------------------------
+# sphinx-gallery reruns an example only when its file changed: when the mode (quick or
+# full) differs from the one the gallery was built in, start the gallery afresh.
+_MODE = "quick" if os.environ.get("ODEKIT_DOCS_QUICK", "") not in ("", "0") else "full"
+_STAMP = HERE / "gallery" / ".odekit-mode"
+if (HERE / "gallery").is_dir() and (not _STAMP.is_file() or _STAMP.read_text().strip() != _MODE):
+    import shutil
+
+    shutil.rmtree(HERE / "gallery")
+(HERE / "gallery").mkdir(exist_ok=True)
+_STAMP.write_text(_MODE + "\n")
+
 sphinx_gallery_conf = {
     "examples_dirs": str(HERE.parent / "demos"),
     "gallery_dirs": "gallery",
