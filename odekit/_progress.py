@@ -31,7 +31,7 @@ import time
 __all__ = ["Progress", "progress_bar", "should_show", "AUTO_SECONDS"]
 
 #: With ``progress=None``, the bar appears only for runs expected to take longer than this.
-AUTO_SECONDS = 3.0
+AUTO_SECONDS = 2.0
 
 
 def _stderr_is_tty() -> bool:
@@ -39,6 +39,11 @@ def _stderr_is_tty() -> bool:
         return bool(sys.stderr.isatty())
     except (AttributeError, ValueError):  # closed or replaced stream
         return False
+
+
+def _in_notebook() -> bool:
+    """A Jupyter kernel (its stderr is no terminal, but a tqdm.auto widget shows there)."""
+    return "ipykernel" in sys.modules and not _stderr_is_tty()
 
 
 def should_show(progress, expected_seconds: float = float("inf")) -> bool:
@@ -64,7 +69,7 @@ def should_show(progress, expected_seconds: float = float("inf")) -> bool:
         raise TypeError(f"progress must be None, True or False, got {progress!r}")
     if progress is False or progress == 0:
         return False
-    if not _stderr_is_tty():
+    if not (_stderr_is_tty() or _in_notebook()):
         return False
     if progress is None:
         return expected_seconds > AUTO_SECONDS
@@ -106,7 +111,8 @@ class Progress:
         self._t0 = time.perf_counter()
         self._last_draw = 0.0
         self._shown = False
-        self._enabled = progress is not False and _stderr_is_tty()
+        self._enabled = progress is not False and (_stderr_is_tty() or _in_notebook())
+        self._widget = None  # a tqdm.auto bar, in Jupyter
 
     # -- public -----------------------------------------------------------------------
     def update(self, amount=1) -> None:
@@ -128,7 +134,11 @@ class Progress:
 
     def close(self) -> None:
         """Finish the line (only if the bar was drawn)."""
-        if self._shown:
+        if self._shown and self._widget is not None:
+            self._draw(0.0)
+            self._widget.close()
+            self._shown = False
+        elif self._shown:
             self._draw(time.perf_counter() - self._t0)
             sys.stderr.write("\n")
             sys.stderr.flush()
@@ -143,6 +153,17 @@ class Progress:
 
     # -- private ----------------------------------------------------------------------
     def _draw(self, elapsed: float) -> None:
+        if _in_notebook():
+            try:
+                if self._widget is None:
+                    from tqdm.auto import tqdm
+
+                    self._widget = tqdm(total=self.total, desc=self.desc or None)
+                self._widget.n = min(self.done, self.total)
+                self._widget.refresh()
+                return
+            except ImportError:  # no tqdm: the text bar below
+                pass
         frac = min(1.0, self.done / self.total)
         filled = int(round(frac * self.width))
         bar = "#" * filled + "-" * (self.width - filled)

@@ -14,9 +14,9 @@ from odekit.geoprob import plot  # noqa: E402
 
 def test_helpers_return_axes():
     fig, axes = plt.subplots(1, 3)
-    assert plot.plot_sector_curves((3, 4), mc_samples=500, mc_points=3, ax=axes[0]) is axes[0]
-    assert plot.plot_convergence(max_log2=10, seeds=2, ax=axes[1]) is axes[1]
-    assert plot.plot_sample(5, math.pi, seed=1, ax=axes[2]) is axes[2]
+    assert plot.sector_curves((3, 4), mc_samples=500, mc_points=3, ax=axes[0]) is axes[0]
+    assert plot.convergence(max_log2=10, seeds=2, ax=axes[1]) is axes[1]
+    assert plot.sample(5, math.pi, seed=1, ax=axes[2]) is axes[2]
     plt.close(fig)
 
 
