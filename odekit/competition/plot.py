@@ -488,15 +488,15 @@ def make_figures(outdir, quick: bool = False) -> list:
     outdir = pathlib.Path(outdir)
     m = TwoSpecies(**BLOG)
     paths = []
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
     time_series(m, BLOG_START, (0.0, 150.0), ax=ax)
     ax.set_title("Two competing species from (100, 150) (kexue.fm/archives/3120)", fontsize=10)
     paths.append(save_figure(fig, outdir, "competition_blog_time_series"))
-    fig, ax = plt.subplots(figsize=(7, 5.5))
+    fig, ax = plt.subplots(figsize=(7, 5.5), layout="constrained")
     direction_field(m, ax=ax, xlim=(0, 600), ylim=(0, 450), density=10 if quick else 22)
     ax.set_title("Direction field (arrows of equal length, colour = speed)", fontsize=10)
     paths.append(save_figure(fig, outdir, "competition_blog_direction_field"))
-    fig, ax = plt.subplots(figsize=(8.6, 5.5))
+    fig, ax = plt.subplots(figsize=(8.6, 5.5), layout="constrained")
     phase_portrait(m, ax=ax, xlim=(0, 600), ylim=(0, 450), trajectories=[BLOG_START],
                    unstable_manifolds=True, legend="outside")
     ax.set_title("Phase portrait: nullclines, equilibria, the trajectory from (100, 150)",
