@@ -1,4 +1,6 @@
-"""Two competing species: the blog's coexistence case and the other three outcomes.
+"""
+Two competing species: the blog's case and the four outcomes
+============================================================
 
 Reproduces the three figures of https://kexue.fm/archives/3120 (r1 = 0.1, N1 = 500,
 a1 = 1e-4, r2 = 0.3, N2 = 1/0.003, a2 = 2e-4, start (100, 150)): the populations settling at
@@ -17,9 +19,11 @@ import argparse
 import pathlib
 import time
 
+TITLE = ((__doc__ or "").strip().splitlines() or ["odekit demo"])[0]
+
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=TITLE)
     ap.add_argument("--out", type=pathlib.Path, default=None, help="save PNGs into DIR")
     ap.add_argument("--quick", action="store_true", help="coarse grids (a few seconds)")
     args = ap.parse_args(argv)

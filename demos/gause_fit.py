@@ -1,4 +1,6 @@
-"""Fitting Lotka–Volterra competition to Gause's 1934 Paramecium experiments.
+"""
+Fitting Lotka–Volterra competition to Gause's 1934 data
+=======================================================
 
 G. F. Gause grew *Paramecium caudatum* and *P. aurelia* alone and together (Science 79:16,
 1934; data digitised by the R package gauseR, Mühlbauer et al. 2020). This demo fits the
@@ -18,11 +20,13 @@ import argparse
 import pathlib
 import time
 
+TITLE = ((__doc__ or "").strip().splitlines() or ["odekit demo"])[0]
+
 import numpy as np
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=TITLE)
     ap.add_argument("--out", type=pathlib.Path, default=None, help="save PNGs into DIR")
     ap.add_argument("--quick", action="store_true", help="few starts and bootstrap samples")
     args = ap.parse_args(argv)
