@@ -139,8 +139,9 @@ def equilibria(model: LotkaVolterra, tol: float = 1e-9) -> list:
     open quadrant, the interior point solving r1/N1 x + a1 y = r1, a2 x + r2/N2 y = r2).
     n species: every support S (2**n of them) gives the linear system A_SS x_S = r_S; a
     solution is kept when it is strictly positive on S (x_i > tol * r_i / A_ii), and
-    duplicates are merged. A singular A_SS (relative condition number above 1/tol: a
-    line of equilibria, a non-generic case) contributes no point.
+    duplicates are merged. A singular A_SS (condition number of its dimensionless form
+    A_ij K_j / r_i above 1/tol: a line of equilibria, a non-generic case) contributes no
+    point.
 
     Parameters
     ----------
@@ -173,6 +174,10 @@ def equilibria(model: LotkaVolterra, tol: float = 1e-9) -> list:
         return _two_species(model, tol)
     n = model.n
     caps = model.capacities
+    # the dimensionless interaction matrix B_ij = A_ij K_j / r_i (unit diagonal): its
+    # condition number does not change with the units of each population or of time, so
+    # the singularity test does not depend on them (A's own would, e.g. K = 1e-3 and 1e6)
+    B = model.A * caps[None, :] / model.r[:, None]
     out: list = []
     for k in range(n + 1):
         for S in itertools.combinations(range(n), k):
@@ -180,13 +185,15 @@ def equilibria(model: LotkaVolterra, tol: float = 1e-9) -> list:
             if k:
                 idx = list(S)
                 M = model.A[np.ix_(idx, idx)]
-                if np.linalg.cond(M) * tol > 1.0:
+                if np.linalg.cond(B[np.ix_(idx, idx)]) * tol > 1.0:
                     continue
                 xs = np.linalg.solve(M, model.r[idx])
                 if np.any(xs <= tol * caps[idx]):
                     continue
                 x[idx] = xs
-            if any(np.allclose(x, e.x, rtol=1e-9, atol=tol * caps.max()) for e in out):
+            # per-component scale (each species' own capacity): one common atol would
+            # merge a small species' boundary point into the origin
+            if any(np.all(np.abs(x - e.x) <= 1e-9 * np.abs(e.x) + tol * caps) for e in out):
                 continue
             out.append(_make(model, x, S, tol))
     return out

@@ -170,3 +170,18 @@ def test_bad_input():
         equilibria(TwoSpecies(1, 1, 1, 1, 1, 1), tol=-1.0)
     with pytest.raises(ValueError, match="at most"):
         LotkaVolterra(np.ones(17), np.eye(17))
+
+
+def test_n_species_equilibria_do_not_depend_on_the_units():
+    """Populations in other units (x'_j = c_j x_j, so column j of A is divided by c_j)
+    change neither the equilibria (beyond the units) nor their kinds; before the
+    singularity and de-duplication tests were made dimensionless, 3 of the 8 were lost."""
+    r = np.array([1.0, 0.8, 1.2])
+    A = np.array([[1.0, 0.6, 0.3], [0.5, 1.0, 0.4], [0.2, 0.7, 1.0]]) / 100.0
+    c = np.array([1e-6, 1.0, 1e5])
+    ref = LotkaVolterra(r, A).equilibria()
+    got = LotkaVolterra(r, A / c[None, :]).equilibria()
+    assert [e.support for e in got] == [e.support for e in ref] and len(got) == 8
+    for e, g in zip(ref, got):
+        np.testing.assert_allclose(g.x, e.x * c, rtol=1e-10)
+        assert g.kind == e.kind and g.stable == e.stable
