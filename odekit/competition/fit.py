@@ -45,7 +45,9 @@ class _Problem:
         self.fit_initial = fit_initial
         self.x0_fixed = x0_fixed
         self.rtol = rtol
-        self.mask = np.isfinite(obs)
+        # an observation counts (in m, the dof and the bootstrap's residual pools) only
+        # when it is present and has a positive weight
+        self.mask = np.isfinite(obs) & (w > 0)
         self.names = _NAMES[kind] + (_X0_NAMES[kind] if fit_initial else ())
         fixed = fixed or {}
         self.free = np.array([nm not in fixed for nm in self.names])
@@ -112,7 +114,8 @@ class FitResult:
         log-parameters is s^2 (J^T J)^-1 with s the residual standard error, and the delta
         method turns it into se(p) = p se(log p). NaN where J^T J is singular.
     residual_standard_error : float
-        sqrt(sum of squared weighted residuals / (m - k)), m observations, k parameters.
+        sqrt(sum of squared weighted residuals / (m - k)), m observations (finite, with
+        a positive weight), k parameters.
     dof : int
         m - k.
     cost : float
@@ -317,7 +320,9 @@ def fit(t, observations, *, model: str = "two-species", weights=None, fit_initia
     model : {"two-species", "logistic"}
         :class:`TwoSpecies` (r1, N1, a1, r2, N2, a2) or one logistic species (r, N).
     weights : array_like, optional
-        Broadcastable to the observations (e.g. one weight per species), >= 0, finite.
+        Broadcastable to the observations (e.g. one weight per species; for "logistic"
+        also one per time, shape (m,)), >= 0, finite. An observation of weight 0 is left
+        out (it does not count in the degrees of freedom).
     fit_initial : bool
         Fit the populations at ``t[0]`` too (default). If False they are ``x0``, or the
         first observations (which must then be finite and positive).
@@ -361,7 +366,14 @@ def fit(t, observations, *, model: str = "two-species", weights=None, fit_initia
         w = np.ones_like(obs)
     else:
         try:
-            w = np.broadcast_to(np.asarray(weights, dtype=float), obs.shape).copy()
+            w = np.asarray(weights, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(f"weights must be an array of real numbers, got {weights!r}"
+                            ) from None
+        if model == "logistic" and w.ndim == 1 and w.shape == (tt.size,):
+            w = w[:, None]  # one weight per time, as the (m,) observations
+        try:
+            w = np.broadcast_to(w, obs.shape).copy()
         except ValueError:
             raise ValueError(f"weights must broadcast to the observations' shape {obs.shape}"
                              ) from None

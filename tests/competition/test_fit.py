@@ -134,3 +134,30 @@ def test_fixed_parameters():
         fit(T, y, fixed={"K": 1.0})
     with pytest.raises(ValueError, match="fixed"):
         fit(T, y, fixed={"r1": -1.0})
+
+
+def _logistic(t, r, N, x0):
+    return N / (1 + (N / x0 - 1) * np.exp(-r * t))
+
+
+def test_logistic_standard_errors_match_curve_fit_with_weights():
+    """Against scipy.optimize.curve_fit (closed-form logistic, sigma = 1 / weight): the
+    estimates, their standard errors and the dof; weights of shape (m,) as the (m,)
+    observations; weight-0 observations are left out (they do not count as data)."""
+    from scipy.optimize import curve_fit
+
+    t = np.linspace(0.0, 15.0, 16)
+    y = np.maximum(_logistic(t, 0.9, 250.0, 3.0)
+                   + 4.0 * np.random.default_rng(0).standard_normal(t.size), 0.0)
+    w = 1.0 / (1.0 + 0.1 * t)
+    w[:4] = 0.0
+    keep = w > 0
+    p, cov = curve_fit(_logistic, t[keep], y[keep], p0=[1.0, 200.0, 2.0], sigma=1 / w[keep],
+                       xtol=1e-14, ftol=1e-14, gtol=1e-14)
+    f = fit(t, y, model="logistic", weights=w, starts=2)
+    assert f.dof == keep.sum() - 3
+    np.testing.assert_allclose([f.params[k] for k in ("r", "N", "x_0")], p, rtol=1e-6)
+    np.testing.assert_allclose([f.stderr[k] for k in ("r", "N", "x_0")],
+                               np.sqrt(np.diag(cov)), rtol=1e-4)
+    rse = np.sqrt(np.sum(((_logistic(t, *p) - y) * w)[keep] ** 2) / (keep.sum() - 3))
+    np.testing.assert_allclose(f.residual_standard_error, rse, rtol=1e-6)
