@@ -7,11 +7,9 @@ arguments to the main matplotlib call it makes, and returns the Axes. Nothing he
 
 from __future__ import annotations
 
-import pathlib
-
 import numpy as np
 
-from ..plotting import get_ax, save_figure
+from ..plotting import draw_figures, get_ax
 from .analysis import Outcome, equilibria
 from .fit import FitResult
 from .model import TwoSpecies
@@ -20,7 +18,7 @@ from .phaseplane import separatrix as _separatrix
 from .phaseplane import unstable_manifold as _unstable
 
 __all__ = ["time_series", "direction_field", "phase_portrait", "outcome_diagram", "fit",
-           "make_figures"]
+           "make_figures", "FIGURES"]
 
 _C1, _C2 = "#1f77b4", "#d62728"  # species 1 blue, species 2 red
 _KIND_STYLE = {  # marker, face colour, label
@@ -464,46 +462,52 @@ def four_outcomes(fig=None, quick: bool = False):
     return fig
 
 
-def make_figures(outdir, quick: bool = False) -> list:
-    """Render the family's documentation figures into ``outdir``; return their paths.
+#: The documentation figures of :func:`make_figures`: name -> one-line description.
+FIGURES = {
+    "competition_blog_time_series": "the blog's species from (100, 150), settling at (375, 250)",
+    "competition_blog_direction_field": "the blog's direction field, arrows coloured by speed",
+    "competition_blog_phase_portrait": "the blog's phase plane: nullclines, equilibria, a trajectory",
+    "competition_four_outcomes": "the four outcomes side by side, with their basins",
+    "competition_gause_fit": "Gause's 1934 mixture data, the fit, its predicted outcome",
+}
 
-    The blog's three figures (time series settling at (375, 250), direction field, phase
-    portrait), the four outcomes side by side, and the fit to Gause's mixture data.
 
-    Examples
-    --------
-    >>> import tempfile, matplotlib
-    >>> matplotlib.use("Agg")
-    >>> from odekit.competition import plot
-    >>> with tempfile.TemporaryDirectory() as d:
-    ...     paths = plot.make_figures(d, quick=True)
-    ...     sorted(p.name for p in paths)[:2]
-    ['competition_blog_direction_field.png', 'competition_blog_phase_portrait.png']
-    """
+def _fig_time_series(quick):
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
+    time_series(TwoSpecies(**BLOG), BLOG_START, (0.0, 150.0), ax=ax)
+    ax.set_title("Two competing species from (100, 150) (kexue.fm/archives/3120)", fontsize=10)
+    return fig
+
+
+def _fig_direction_field(quick):
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 5.5), layout="constrained")
+    direction_field(TwoSpecies(**BLOG), ax=ax, xlim=(0, 600), ylim=(0, 450),
+                    density=10 if quick else 22)
+    ax.set_title("Direction field (arrows of equal length, colour = speed)", fontsize=10)
+    return fig
+
+
+def _fig_phase_portrait(quick):
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8.6, 5.5), layout="constrained")
+    phase_portrait(TwoSpecies(**BLOG), ax=ax, xlim=(0, 600), ylim=(0, 450),
+                   trajectories=[BLOG_START], unstable_manifolds=True, legend="outside")
+    ax.set_title("Phase portrait: nullclines, equilibria, the trajectory from (100, 150)",
+                 fontsize=10)
+    return fig
+
+
+def _fig_gause_fit(quick):
     import matplotlib.pyplot as plt
 
     from . import fit as fit_model
     from .datasets import gause_1934
 
-    outdir = pathlib.Path(outdir)
-    m = TwoSpecies(**BLOG)
-    paths = []
-    fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
-    time_series(m, BLOG_START, (0.0, 150.0), ax=ax)
-    ax.set_title("Two competing species from (100, 150) (kexue.fm/archives/3120)", fontsize=10)
-    paths.append(save_figure(fig, outdir, "competition_blog_time_series"))
-    fig, ax = plt.subplots(figsize=(7, 5.5), layout="constrained")
-    direction_field(m, ax=ax, xlim=(0, 600), ylim=(0, 450), density=10 if quick else 22)
-    ax.set_title("Direction field (arrows of equal length, colour = speed)", fontsize=10)
-    paths.append(save_figure(fig, outdir, "competition_blog_direction_field"))
-    fig, ax = plt.subplots(figsize=(8.6, 5.5), layout="constrained")
-    phase_portrait(m, ax=ax, xlim=(0, 600), ylim=(0, 450), trajectories=[BLOG_START],
-                   unstable_manifolds=True, legend="outside")
-    ax.set_title("Phase portrait: nullclines, equilibria, the trajectory from (100, 150)",
-                 fontsize=10)
-    paths.append(save_figure(fig, outdir, "competition_blog_phase_portrait"))
-    fig = four_outcomes(quick=quick)
-    paths.append(save_figure(fig, outdir, "competition_four_outcomes"))
     mix = gause_1934().subset("Mixture")
     f = fit_model(mix.day, mix.observations, starts=2 if quick else 8, seed=0)
     fig, axs = plt.subplots(1, 2, figsize=(12, 4.6), gridspec_kw={"width_ratios": [1.6, 1]})
@@ -515,7 +519,34 @@ def make_figures(outdir, quick: bool = False) -> list:
     fig.text(0.01, 0.01, "Data: G. F. Gause (1934), Science 79:16, digitised by gauseR "
              "(Mühlbauer et al. 2020)", fontsize=7, color="0.4")
     fig.tight_layout(rect=(0, 0.03, 1, 1))
-    paths.append(save_figure(fig, outdir, "competition_gause_fit"))
-    return paths
+    return fig
 
 
+def make_figures(outdir, quick: bool = False) -> list:
+    """Render the family's documentation figures into ``outdir``; return their paths.
+
+    The blog's three figures (time series settling at (375, 250), direction field, phase
+    portrait), the four outcomes side by side, and the fit to Gause's mixture data (see
+    :data:`FIGURES`). A figure that fails does not stop the others.
+
+    Raises
+    ------
+    odekit.plotting.FigureFailures
+        After drawing the others, if some figures failed.
+
+    Examples
+    --------
+    >>> import tempfile, matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from odekit.competition import plot
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     paths = plot.make_figures(d, quick=True)
+    ...     sorted(p.stem for p in paths) == sorted(plot.FIGURES)
+    True
+    """
+    drawers = {"competition_blog_time_series": _fig_time_series,
+               "competition_blog_direction_field": _fig_direction_field,
+               "competition_blog_phase_portrait": _fig_phase_portrait,
+               "competition_four_outcomes": lambda quick: four_outcomes(quick=quick),
+               "competition_gause_fit": _fig_gause_fit}
+    return draw_figures(outdir, [(n, lambda d=d: d(quick)) for n, d in drawers.items()])
