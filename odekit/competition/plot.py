@@ -466,7 +466,7 @@ def four_outcomes(fig=None, quick: bool = False):
 FIGURES = {
     "competition_blog_time_series": "the blog's species from (100, 150), settling at (375, 250)",
     "competition_blog_direction_field": "the blog's direction field, arrows coloured by speed",
-    "competition_blog_phase_portrait": "the blog's phase plane: nullclines, equilibria, a trajectory",
+    "competition_blog_phase_portrait": "the blog's phase plane, its nullclines and equilibria",
     "competition_four_outcomes": "the four outcomes side by side, with their basins",
     "competition_gause_fit": "Gause's 1934 mixture data, the fit, its predicted outcome",
 }
