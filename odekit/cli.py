@@ -19,7 +19,6 @@ import ast
 import importlib
 import os
 import pathlib
-import shutil
 import sys
 import tempfile
 import time
@@ -190,7 +189,9 @@ def _progress(total, desc):
                 file=sys.stderr, disable=None)
 
 
-def _check_writable(out: pathlib.Path):
+def _check_writable(out: pathlib.Path, cmd: str = "figures"):
+    if out.exists() and not out.is_dir():
+        raise CommandError(f"odekit {cmd}: cannot write to {out}: it is not a folder")
     try:
         out.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=out, prefix=".odekit-write-test.")
@@ -198,7 +199,7 @@ def _check_writable(out: pathlib.Path):
         os.unlink(tmp)
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        raise CommandError(f"odekit figures: cannot write to {out}: {reason}") from None
+        raise CommandError(f"odekit {cmd}: cannot write to {out}: {reason}") from None
 
 
 def cmd_figures(args) -> int:
@@ -305,7 +306,7 @@ def cmd_demo(args) -> int:
     path = demos[args.name]
     argv = []
     if args.out:
-        _check_writable(pathlib.Path(args.out))
+        _check_writable(pathlib.Path(args.out), "demo")
         argv += ["--out", str(args.out)]
     if args.quick:
         argv.append("--quick")
@@ -393,11 +394,23 @@ def cmd_cache(args) -> int:
     if d is None:
         print("no writable kernel cache directory (kernels are compiled in memory)")
         return 0
-    files = list(pathlib.Path(d).glob("_odekit_kernel_*.py"))
+    root = pathlib.Path(d)
+    files = list(root.glob("_odekit_kernel_*.py"))
     print(f"kernel cache: {d} ({len(files)} generated kernel modules)")
     if args.clear:
-        shutil.rmtree(d, ignore_errors=True)
-        print("cleared")
+        # only odekit's own files: ODEKIT_CACHE_DIR may name a folder that holds others
+        n = 0
+        for p in [*files, *root.glob("__pycache__/_odekit_kernel_*")]:
+            try:
+                p.unlink()
+                n += 1
+            except OSError:
+                pass
+        try:
+            (root / "__pycache__").rmdir()  # only if nothing else is left in it
+        except OSError:
+            pass
+        print(f"cleared ({n} files)")
     return 0
 
 

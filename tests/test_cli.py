@@ -257,3 +257,24 @@ def test_progress_shows_in_jupyter(monkeypatch):
     with _progress.progress_bar(4, progress=True) as bar:  # a pipe: nothing drawn
         bar.update(4)
     assert drawn[-1] == ("closed",)
+
+
+def test_cache_clear_removes_only_kernels(tmp_path, monkeypatch, capsys):
+    """ODEKIT_CACHE_DIR may name a folder holding other files: --clear leaves them alone."""
+    (tmp_path / "_odekit_kernel_0123.py").write_text("# a kernel\n")
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "__pycache__" / "_odekit_kernel_0123.solve_one-1.py311.nbi").write_bytes(b"x")
+    (tmp_path / "notes.txt").write_text("mine")
+    (tmp_path / "project").mkdir()
+    monkeypatch.setenv("ODEKIT_CACHE_DIR", str(tmp_path))
+    assert cli.main(["cache", "--clear"]) == 0
+    assert "cleared (2 files)" in capsys.readouterr().out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt", "project"]
+
+
+def test_demo_unwritable_folder_names_the_demo_command(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    assert cli.main(["demo", "arenstorf_orbit", "--out", str(blocker)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("odekit demo: cannot write to") and "not a folder" in err
