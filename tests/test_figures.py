@@ -113,9 +113,9 @@ def test_quick_figures_keep_text_inside(family, module, tmp_path, checked_savefi
         assert p.suffix == ".png" and p.stat().st_size > 5_000, p
         assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", p
     assert not checked_savefig, "\n".join(checked_savefig)
-    figures = getattr(mod, "FIGURES", None)
-    if figures is not None:  # the names listed by `odekit list` are the files written
-        assert sorted(p.stem for p in paths) == sorted(figures)
+    figures = getattr(mod, "FIGURES", None)  # what `odekit list` shows
+    assert figures, f"{module} has no FIGURES table (name -> one-line description)"
+    assert sorted(p.stem for p in paths) == sorted(figures)
 
 
 # -- the checker itself catches what it is meant to catch ---------------------------------
