@@ -76,11 +76,19 @@ def test_gause_mixture_matches_gauser():
 
 
 def test_bootstrap_is_deterministic_whatever_the_thread_count():
-    mix = gause_1934().subset("Mixture")
-    f = fit(mix.day, mix.observations, starts=1)
-    a = f.outcome_probabilities(n=6, seed=5, workers=1)
-    b = f.outcome_probabilities(n=6, seed=5, workers=3)
+    """On a model at the edge of two outcomes (u = a1 N2 / r1 = 1, v = 0.5) the replicates
+    split, so equal answers from 1 and 3 threads (and a different one from another seed)
+    show that each replicate's stream depends on the seed only. (On Gause's mixture every
+    replicate says coexistence: equality there would prove nothing.)"""
+    edge = TwoSpecies(1.0, 100.0, 1.0 / 80.0, 0.8, 80.0, 0.5 * 0.8 / 100.0)
+    t = np.arange(0.0, 25.0)
+    x = edge.simulate([2.0, 2.0], (0.0, 24.0), t_eval=t).y.T
+    f = fit(t, x * (1 + 0.05 * np.random.default_rng(2).standard_normal(x.shape)), starts=1)
+    a = f.outcome_probabilities(n=8, seed=5, workers=1)
+    b = f.outcome_probabilities(n=8, seed=5, workers=3)
     assert a == b and abs(sum(a.values()) - 1) < 1e-12 and set(a) == set(Outcome)
+    assert 0 < a[Outcome.COEXISTENCE] < 1 and a[Outcome.SPECIES_2_WINS] > 0  # a split
+    assert f.outcome_probabilities(n=8, seed=6, workers=2) != a
 
 
 def test_missing_values_and_weights():
