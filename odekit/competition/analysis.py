@@ -91,9 +91,21 @@ def classify(eigenvalues, scale: float, tol: float = 1e-9) -> tuple[str, bool]:
     ('stable focus', True)
     >>> classify([1e-13, -1.0], 1.0)
     ('non-hyperbolic', False)
+
+    Raises
+    ------
+    ValueError
+        Empty or non-finite eigenvalues, or ``scale`` or ``tol`` not positive and finite.
     """
-    lam = np.asarray(eigenvalues, dtype=complex).ravel()
-    eps = tol * scale
+    try:
+        lam = np.asarray(eigenvalues, dtype=complex).ravel()
+    except (TypeError, ValueError):
+        raise TypeError(f"eigenvalues must be an array of numbers, got {eigenvalues!r}"
+                        ) from None
+    if lam.size == 0 or not np.all(np.isfinite(lam)):
+        raise ValueError(f"eigenvalues must be a non-empty array of finite numbers, got "
+                         f"{lam.tolist()}")
+    eps = C.positive(tol, "tol") * C.positive(scale, "scale")
     re, im = lam.real, lam.imag
     complex_pair = bool(np.any(np.abs(im) > eps))
     if np.any(np.abs(re) <= eps):

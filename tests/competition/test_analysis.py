@@ -172,6 +172,18 @@ def test_bad_input():
         LotkaVolterra(np.ones(17), np.eye(17))
 
 
+@pytest.mark.parametrize("args, match", [
+    (([-1.0, -2.0], -1.0), "scale"),  # was 'stable focus'
+    (([-1.0, -2.0], np.nan), "scale"),
+    (([-1.0, -2.0], 1.0, 0.0), "tol"),
+    (([], 1.0), "eigenvalues"),  # was 'stable node'
+    (([np.nan, -1.0], 1.0), "eigenvalues"),  # was 'saddle'
+])
+def test_classify_bad_input(args, match):
+    with pytest.raises(ValueError, match=match):
+        classify(*args)
+
+
 def test_n_species_equilibria_do_not_depend_on_the_units():
     """Populations in other units (x'_j = c_j x_j, so column j of A is divided by c_j)
     change neither the equilibria (beyond the units) nor their kinds; before the
