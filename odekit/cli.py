@@ -214,7 +214,10 @@ def cmd_figures(args) -> int:
             chosen.append(n)
     if args.jobs < 1:
         raise CommandError(f"odekit figures: --jobs must be >= 1, got {args.jobs}")
-    out = pathlib.Path(args.out) if args.out else default_figure_dir()
+    if args.out is not None and not args.out.strip():
+        raise CommandError("odekit figures: --out is empty (give a folder, or leave --out out "
+                           "for the default)")
+    out = pathlib.Path(args.out) if args.out is not None else default_figure_dir()
     _check_writable(out)
     mode = "quick" if args.quick else "full"
     print(f"odekit figures: {len(chosen)} famil{'y' if len(chosen) == 1 else 'ies'} "
@@ -305,7 +308,9 @@ def cmd_demo(args) -> int:
         raise CommandError(f"odekit demo: unknown demo {args.name!r}; choose from: {choices}")
     path = demos[args.name]
     argv = []
-    if args.out:
+    if args.out is not None and not args.out.strip():
+        raise CommandError("odekit demo: --out is empty (give a folder)")
+    if args.out is not None:
         _check_writable(pathlib.Path(args.out), "demo")
         argv += ["--out", str(args.out)]
     if args.quick:

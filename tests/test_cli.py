@@ -281,3 +281,11 @@ def test_demo_unwritable_folder_names_the_demo_command(tmp_path, capsys):
     assert cli.main(["demo", "arenstorf_orbit", "--out", str(blocker)]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("odekit demo: cannot write to") and "not a folder" in err
+
+
+@pytest.mark.parametrize("cmd", [["figures", "--only", "integrate"], ["demo", "arenstorf_orbit"]])
+def test_empty_out_is_an_error_not_the_default_folder(cmd, capsys):
+    """`--out "$DIR"` with DIR unset must not write into the checkout's docs folder."""
+    assert cli.main([*cmd, "--out", ""]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "--out is empty" in err
