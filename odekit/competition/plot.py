@@ -35,8 +35,12 @@ _OUTCOME_COLOURS = {Outcome.SPECIES_1_WINS: "#c6dbef", Outcome.SPECIES_2_WINS: "
 
 
 def _horizon(m: TwoSpecies) -> float:
-    lam = min(min(abs(e.eigenvalues.real)) for e in equilibria(m) if e.stable)
-    return 12.0 / lam + 12.0 / min(m.r1, m.r2)
+    """A few decay times of the slowest attractor, plus a few growth times; a degenerate
+    model (no hyperbolic attractor, slow algebraic approach) gets 100 growth times."""
+    rates = [min(abs(e.eigenvalues.real)) for e in equilibria(m) if e.stable]
+    if not rates:
+        return 100.0 / min(m.r1, m.r2)
+    return 12.0 / min(rates) + 12.0 / min(m.r1, m.r2)
 
 
 def time_series(model, x0, t_span=None, ax=None, *, num: int = 600, equilibrium=True,

@@ -56,3 +56,16 @@ def test_import_does_not_load_matplotlib():
     code = ("import sys, odekit.competition; "
             "assert 'matplotlib' not in sys.modules, 'matplotlib imported'")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_degenerate_model_plots():
+    """u = v = 1: no hyperbolic attractor (both boundary points non-hyperbolic); the
+    default horizon of time_series and of the trajectories used to fail with 'min() arg
+    is an empty sequence'."""
+    m = TwoSpecies(1.0, 1.0, 1.0, 1.0, 1.0, 1.0)
+    assert m.outcome().name == "DEGENERATE" and not any(e.stable for e in m.equilibria())
+    fig, axs = plt.subplots(1, 2)
+    assert cplot.time_series(m, [0.3, 0.2], ax=axs[0]).get_xlim()[1] == pytest.approx(100.0)
+    ax = cplot.phase_portrait(m, ax=axs[1], trajectories=[(0.2, 0.3)], streamlines=False)
+    assert "trajectory" in {t.get_text() for t in ax.get_legend().get_texts()}
+    plt.close(fig)
