@@ -169,3 +169,37 @@ def test_logistic_standard_errors_match_curve_fit_with_weights():
                                np.sqrt(np.diag(cov)), rtol=1e-4)
     rse = np.sqrt(np.sum(((_logistic(t, *p) - y) * w)[keep] ** 2) / (keep.sum() - 3))
     np.testing.assert_allclose(f.residual_standard_error, rse, rtol=1e-6)
+
+
+def test_standard_errors_match_an_independent_jacobian():
+    """All eight standard errors of the Gause mixture fit against s^2 (J^T J)^-1 with J
+    the central-difference Jacobian (in log-parameters) of residuals integrated by SciPy's
+    DOP853 at rtol 1e-12 (agreement ~1e-7 when written)."""
+    from scipy.integrate import solve_ivp as scipy_solve_ivp
+
+    mix = gause_1934().subset("Mixture")
+    f = fit(mix.day, mix.observations, starts=2, seed=0)
+    names = list(f.params)
+    q0 = np.log([f.params[k] for k in names])
+    t, y = mix.day, mix.observations
+
+    def resid(lq):
+        r1, N1, a1, r2, N2, a2, x10, x20 = np.exp(lq)
+
+        def rhs(s, x):
+            return [x[0] * (r1 * (1 - x[0] / N1) - a1 * x[1]),
+                    x[1] * (r2 * (1 - x[1] / N2) - a2 * x[0])]
+        sol = scipy_solve_ivp(rhs, (t[0], t[-1]), [x10, x20], t_eval=t, method="DOP853",
+                              rtol=1e-12, atol=1e-12)
+        return (sol.y.T - y).ravel()
+
+    J = np.empty((y.size, len(names)))
+    for j in range(len(names)):
+        d = np.zeros(len(names))
+        d[j] = 1e-5
+        J[:, j] = (resid(q0 + d) - resid(q0 - d)) / 2e-5
+    r = resid(q0)
+    s2 = r @ r / (y.size - len(names))
+    se = np.exp(q0) * np.sqrt(np.diag(s2 * np.linalg.inv(J.T @ J)))
+    np.testing.assert_allclose([f.stderr[k] for k in names], se, rtol=1e-5)
+    np.testing.assert_allclose(f.residual_standard_error, np.sqrt(s2), rtol=1e-8)
