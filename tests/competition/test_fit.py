@@ -132,6 +132,37 @@ def test_datasets():
         g.subset("both")
 
 
+def test_datasets_match_the_shipped_csv_files():
+    """The loaders against a plain split of the CSV lines (no quoting in these files)."""
+    import pathlib
+
+    import odekit.competition.datasets as ds
+
+    here = pathlib.Path(ds.__file__).parent
+
+    def columns(name):
+        lines = (here / name).read_text(encoding="utf-8").splitlines()
+        head = lines[0].split(",")
+        rows = [ln.split(",") for ln in lines[1:] if ln]
+        return {h: [r[i] for r in rows] for i, h in enumerate(head)}
+
+    raw = columns("gause_1934_science_f02_03.csv")
+    g = gause_1934()
+    np.testing.assert_array_equal(g.day, np.array(raw["Day"], float))
+    np.testing.assert_array_equal(g.caudatum, np.array(raw["Volume_Species1"], float))
+    np.testing.assert_array_equal(g.aurelia, np.array(raw["Volume_Species2"], float))
+    assert g.treatment.tolist() == raw["Treatment"]
+    assert g.caudatum[0] == 8.486437927 and g.subset("Pa").day.size == 17
+    raw = columns("gause_1934_book_app_t03.csv")
+    c = gause_1934_counts()
+    np.testing.assert_array_equal(c["time"], np.array(raw["Time"], float))
+    np.testing.assert_array_equal(c["individuals"],
+                                  [float(v) if v else np.nan for v in raw["Individuals"]])
+    assert c["species"].tolist() == raw["Species"]
+    assert c["treatment"].tolist() == raw["Treatment"]
+    assert "gauseR" in (here / "README.md").read_text(encoding="utf-8")
+
+
 def test_fixed_parameters():
     y = synthetic(0.0)
     f = fit(T, y, fixed={"r1": 1.2, "N1": 200.0}, starts=2)
