@@ -122,10 +122,10 @@ def test_polynomial_rhs_matches_the_model():
     from odekit.competition import LotkaVolterra
     from odekit.competition._rhs import lv_rhs
     g = np.random.default_rng(3)
-    for n in (2, 3):
-        m = LotkaVolterra(g.uniform(0.1, 2.0, n), g.uniform(0.0, 1.0, (n, n)))
-        x = g.uniform(0.0, 5.0, n)
-        out = np.empty(n)
+    for _ in range(5):
+        m = LotkaVolterra(g.uniform(0.1, 2.0, 2), g.uniform(0.0, 1.0, (2, 2)))
+        x = g.uniform(0.0, 5.0, 2)
+        out = np.empty(2)
         lv_rhs(0.0, x, m.params, out)  # the plain Python function: the formula itself
         np.testing.assert_allclose(out, x * (m.r - m.A @ x), rtol=1e-14)
 
