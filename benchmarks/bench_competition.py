@@ -99,7 +99,8 @@ def bench_basins(quick, repeat, fresh):
     T1, T = basin_horizon(m, xlim, ylim, 1e-3)
     diag = np.hypot(150.0, 150.0)
     att = [e for e in m.equilibria() if e.stable]
-    stops = sorted({T1 / 32, T1 / 8, T1 / 2, T1, T})
+    stops = sorted({T1 / 16, T1 / 8, T1 / 4, T1 / 2, T1, T})  # as basins
+    stops_old = sorted({T1 / 32, T1 / 8, T1 / 2, T1, T})  # as basins at 188d843
     r, A = m.r.copy(), m.A.copy()
     centres = (np.arange(res) + 0.5) * cell
     X, Y = np.meshgrid(centres, centres)
@@ -113,7 +114,7 @@ def bench_basins(quick, repeat, fresh):
         solve = odekit.solve_ensemble
         labels = np.full(res * res, -1)
         rest, z, t0 = np.arange(res * res), np.log(grid), 0.0
-        for t1 in stops:
+        for t1 in stops_old:
             if rest.size == 0:
                 break
             ens = solve(lv_log_rhs, (t0, t1), z, params=m.params, rtol=rtol,
@@ -135,15 +136,17 @@ def bench_basins(quick, repeat, fresh):
         out = np.empty((n_sub, 2))
         if coords == "log":
             fun, at, to, back, early = log_rhs_numpy, rt * 1e-2, np.log, np.exp, False
+            st = stops_old
         else:
             fun, at, to, back, early = poly_rhs_numpy, rt * 0.5 * cell, None, None, True
+            st = stops
         for k in range(n_sub):
             x = sub[k]
             out[k] = x
             if early and lab(x[None])[0] >= 0:
                 continue  # decided at t = 0, as in basins
             y, t0 = (to(x) if to else x), 0.0
-            for t1 in stops:
+            for t1 in st:
                 sol = scipy_ivp(fun, (t0, t1), y, method=method, rtol=rt, atol=at,
                                 args=(r, A))
                 y, t0 = sol.y[:, -1], t1
@@ -226,7 +229,8 @@ def bench_basins(quick, repeat, fresh):
           f"{b.undecided:.5f}; labels vs separatrix side: {wrong(ok_lab)}; state error at "
           f"t = {T1:.1f} (max over {n_sub} starts, relative to the window, vs rtol 1e-12) "
           f"{err_ok:.1e}")
-    print(f"  odekit before (188d843: log x, atol rtol/100, no t = 0 labels): "
+    print(f"  odekit before (188d843: log x, atol rtol/100, no t = 0 labels, checkpoints "
+          f"{', '.join(f'{v:.3g}' for v in stops_old)}): "
           f"{med(t_old):.2f} s ({rng_str(t_old)} s) wall, CPU {med(c_old):.2f} s "
           f"({rng_str(c_old)} s) = {med(c_old) / res**2 * 1e6:.2f} us per start; "
           f"labels: {wrong(old_labels)}; state error {err_old:.1e}")
@@ -239,7 +243,8 @@ def bench_basins(quick, repeat, fresh):
         agree = np.mean(lab(sp_end[v]) == ok_lab[idx]) * 100
         cr = med(c_sp[v]) / med(c_ok)
         tag = (f"{method} rtol {rt:g} on {coords}" if coords == "x" else
-               f"{method} rtol {rt:g} on log x (the 188d843 baseline, no t = 0 labels)")
+               f"{method} rtol {rt:g} on log x (the 188d843 baseline: its checkpoints, no "
+               "t = 0 labels)")
         print(f"    {tag}: wall {med(t_sp[v]):.0f} s ({rng_str(t_sp[v])} s), CPU "
               f"{med(c_sp[v]):.0f} s = {med(c_sp[v]) / res**2 * 1e3:.2f} ms per start; "
               f"state error {err_sp[v]:.1e}; labels agree with odekit on {agree:.1f} %; "

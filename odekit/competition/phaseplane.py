@@ -408,8 +408,10 @@ def basins(model, xlim=None, ylim=None, resolution: int = 200, *, tol: float = 1
     where dx1/dt < 0 < dx2/dt to the one at its upper left (these regions are forward
     invariant for competition; the argument is in ``_label``). The core's ensembles have
     no events, so these tests are made at t = 0 (a start already decided is not
-    integrated at all) and at checkpoints t_first / 32, / 8, / 2, t_first and t_max, each
-    stage integrating only the starts still undecided, on from where they are. The
+    integrated at all) and at checkpoints t_first / 16, / 8, / 4, / 2, t_first and t_max
+    (geometric: most starts enter a trapping region between t_first / 16 and / 8, and a
+    checkpoint costs each start a restart of about 14 evaluations), each stage
+    integrating only the starts still undecided, on from where they are. The
     populations themselves are integrated (a polynomial right-hand side, half the cost of
     log coordinates per step), with atol = rtol times half a cell, so the smallest start
     is followed to relative accuracy ~rtol; the axes are invariant, and a component that
@@ -482,7 +484,7 @@ def basins(model, xlim=None, ylim=None, resolution: int = 200, *, tol: float = 1
     X, Y = np.meshgrid(xc, yc)  # rows = y
     X0 = np.column_stack([X.ravel(), Y.ravel()])
     atol = rtol * 0.5 * min(dx, dy)  # relative accuracy rtol at the smallest start
-    stops = sorted({t_first / 32.0, t_first / 8.0, t_first / 2.0, t_first, t_full})
+    stops = sorted({t_first / 16.0, t_first / 8.0, t_first / 4.0, t_first / 2.0, t_first, t_full})
     slack = 1e-6 * diag
     # starts already in a trapping region (or by an attractor) need no integration at all
     labels = _label(m, X0, att, radius, slack)
