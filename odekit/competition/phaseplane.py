@@ -401,21 +401,23 @@ def basins(model, xlim=None, ylim=None, resolution: int = 200, *, tol: float = 1
     """Basins of attraction on a grid of starts, as parallel ensembles.
 
     Every cell centre of a ``resolution`` x ``resolution`` grid over the window is
-    integrated with :func:`odekit.solve_ensemble` (all cores) and labelled by the stable equilibrium within ``tol * D`` of its state (D the window's
-    diagonal), or earlier, as soon as it lies in a trapping region that leads to a single
-    attractor: where dx1/dt > 0 > dx2/dt (with a margin of 1e-4 r_i in the per-capita
-    rates) the state can only go on to the stable equilibrium to its lower right, and
-    where dx1/dt < 0 < dx2/dt to the one at its upper left (these regions are forward
-    invariant for competition; the argument is in ``_label``). The core's ensembles have
-    no events, so these tests are made at t = 0 (a start already decided is not
-    integrated at all) and at checkpoints t_first / 16, / 8, / 4, / 2, t_first and t_max
-    (geometric: most starts enter a trapping region between t_first / 16 and / 8, and a
-    checkpoint costs each start a restart of about 14 evaluations), each stage
-    integrating only the starts still undecided, on from where they are. The
-    populations themselves are integrated (a polynomial right-hand side, half the cost of
-    log coordinates per step), with atol = rtol times half a cell, so the smallest start
-    is followed to relative accuracy ~rtol; the axes are invariant, and a component that
-    has decayed to ~atol belongs to a trajectory already in a trapping region. Here
+    integrated with :func:`odekit.solve_ensemble` (all cores) and labelled by the stable
+    equilibrium within ``tol * D`` of its state (D the window's diagonal), or earlier, as
+    soon as it lies in a trapping region that leads to a single attractor: where
+    dx1/dt > 0 > dx2/dt (with a margin of 1e-4 r_i in the per-capita rates) the state can
+    only go on to the stable equilibrium to its lower right, and where dx1/dt < 0 < dx2/dt
+    to the one at its upper left (these regions are forward invariant for competition; the
+    argument is in ``_label``). The core's ensembles have no events, so these tests are made
+    at t = 0 (a start already decided is not integrated at all) and at checkpoints
+    t_first / 16, / 8, / 4, / 2, t_first and t_max (geometric: most starts enter a trapping
+    region between t_first / 16 and / 8, and each checkpoint costs each start a restart of
+    about 14 evaluations), each stage integrating only the starts still undecided, on from
+    where they are. The populations themselves are integrated (a polynomial right-hand side,
+    about half the cost per evaluation of log coordinates), with atol = rtol times half a
+    cell, so that the smallest start is followed to a relative accuracy of about rtol; the
+    axes are invariant, so a state leaves the open quadrant only by the integration error,
+    and only once a population has decayed to about atol, in practice long after the start
+    was labelled (the tests check tiny starts by the origin). Here
 
     * t_first = 1.2 (ln(1/tol) / lambda_slow + ln(N_max / h) / r_min) is the time to decay
       to ``tol`` at the slowest rate lambda_slow of any attractor plus the time to grow
