@@ -58,3 +58,20 @@ def window_event(t, z, p):
     if h < g:
         g = h
     return g
+
+
+def lv_rhs(t, x, p, dxdt):
+    """dx/dt = x_i (r_i - sum_j A_ij x_j) for two species, in the populations themselves.
+
+    A polynomial: no exp, about half the cost per evaluation of :func:`lv_log_rhs`, used
+    where positivity matters less than speed (:func:`odekit.competition.basins`, which
+    only asks which attractor a trajectory goes to; the axes are invariant, so a start in
+    the open quadrant leaves it only by the integration error). Same parameter layout.
+    Two species only, written out: a general n-species loop in the same function makes
+    every call twice as slow (measured). Placed last in this file so that the cached
+    kernels of the functions above keep their line numbers.
+    """
+    x0 = x[0]
+    x1 = x[1]
+    dxdt[0] = x0 * (p[0] - p[2] * x0 - p[3] * x1)
+    dxdt[1] = x1 * (p[1] - p[4] * x0 - p[5] * x1)

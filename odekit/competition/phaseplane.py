@@ -1,8 +1,9 @@
 """The phase plane of two competing species: nullclines, manifolds of saddles, basins.
 
-Everything here integrates z = log x with the family's one compiled right-hand side
-(:func:`odekit.competition._rhs.lv_log_rhs`), so populations stay positive and one compile
-serves every parameter set.
+The manifolds integrate z = log x with the family's compiled right-hand side
+(:func:`odekit.competition._rhs.lv_log_rhs`), so populations stay positive; the basins
+integrate x itself with the polynomial :func:`odekit.competition._rhs.lv_rhs` (no exp, half
+the cost per evaluation). One compile of each serves every parameter set.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy as np
 
 from ..integrate import Event, solve_ensemble, solve_ivp
 from . import _checks as C
-from ._rhs import lv_log_rhs, window_event
+from ._rhs import lv_log_rhs, lv_rhs, window_event
 from .analysis import Equilibrium, Outcome, equilibria, outcome
 from .model import LotkaVolterra, TwoSpecies
 
@@ -400,16 +401,23 @@ def basins(model, xlim=None, ylim=None, resolution: int = 200, *, tol: float = 1
     """Basins of attraction on a grid of starts, as parallel ensembles.
 
     Every cell centre of a ``resolution`` x ``resolution`` grid over the window is
-    integrated in log coordinates with :func:`odekit.solve_ensemble` (all cores) and
-    labelled by the stable equilibrium within ``tol * D`` of its state (D the window's
-    diagonal), or earlier, as soon as it lies in a trapping region that leads to a single
-    attractor: where dx1/dt > 0 > dx2/dt (with a margin of 1e-4 r_i in the per-capita
-    rates) the state can only go on to the stable equilibrium to its lower right, and
-    where dx1/dt < 0 < dx2/dt to the one at its upper left (these regions are forward
-    invariant for competition; the argument is in ``_label``). The core's ensembles have
-    no events, so these tests are made at checkpoints t_first / 32, / 8, / 2, t_first and
-    t_max, each stage integrating only the starts still undecided, on from where they
-    are. Here
+    integrated with :func:`odekit.solve_ensemble` (all cores) and labelled by the stable
+    equilibrium within ``tol * D`` of its state (D the window's diagonal), or earlier, as
+    soon as it lies in a trapping region that leads to a single attractor: where
+    dx1/dt > 0 > dx2/dt (with a margin of 1e-4 r_i in the per-capita rates) the state can
+    only go on to the stable equilibrium to its lower right, and where dx1/dt < 0 < dx2/dt
+    to the one at its upper left (these regions are forward invariant for competition; the
+    argument is in ``_label``). The core's ensembles have no events, so these tests are made
+    at t = 0 (a start already decided is not integrated at all) and at checkpoints
+    t_first / 16, / 8, / 4, / 2, t_first and t_max (geometric: most starts enter a trapping
+    region between t_first / 16 and / 8, and each checkpoint costs each start a restart of
+    about 14 evaluations), each stage integrating only the starts still undecided, on from
+    where they are. The populations themselves are integrated (a polynomial right-hand side,
+    about half the cost per evaluation of log coordinates), with atol = rtol times half a
+    cell, so that the smallest start is followed to a relative accuracy of about rtol; the
+    axes are invariant, so a state leaves the open quadrant only by the integration error,
+    and only once a population has decayed to about atol, in practice long after the start
+    was labelled (the tests check tiny starts by the origin). Here
 
     * t_first = 1.2 (ln(1/tol) / lambda_slow + ln(N_max / h) / r_min) is the time to decay
       to ``tol`` at the slowest rate lambda_slow of any attractor plus the time to grow
@@ -436,7 +444,7 @@ def basins(model, xlim=None, ylim=None, resolution: int = 200, *, tol: float = 1
     t_max : float, optional
         Override the final horizon (then the first checkpoint is min(t_first, t_max)).
     rtol : float
-        Integration tolerance (atol = rtol / 100 on log x).
+        Integration tolerance (atol = rtol * half the smaller cell side).
     progress : bool or None
         Progress bar (see :func:`odekit.solve_ensemble`).
 
@@ -476,22 +484,25 @@ def basins(model, xlim=None, ylim=None, resolution: int = 200, *, tol: float = 1
     xc = xlim[0] + (np.arange(res) + 0.5) * dx
     yc = ylim[0] + (np.arange(res) + 0.5) * dy
     X, Y = np.meshgrid(xc, yc)  # rows = y
-    Z0 = np.log(np.column_stack([X.ravel(), Y.ravel()]))
-    stops = sorted({t_first / 32.0, t_first / 8.0, t_first / 2.0, t_first, t_full})
-    labels = np.full(Z0.shape[0], -1, dtype=np.int64)
-    z = Z0
-    rest = np.arange(Z0.shape[0])
+    X0 = np.column_stack([X.ravel(), Y.ravel()])
+    atol = rtol * 0.5 * min(dx, dy)  # relative accuracy rtol at the smallest start
+    stops = sorted({t_first / 16.0, t_first / 8.0, t_first / 4.0, t_first / 2.0, t_first, t_full})
+    slack = 1e-6 * diag
+    # starts already in a trapping region (or by an attractor) need no integration at all
+    labels = _label(m, X0, att, radius, slack)
+    rest = np.flatnonzero(labels < 0)
+    x = np.ascontiguousarray(X0[rest])
     t_prev = 0.0
     for t_next in stops:  # integrate only the undecided starts on to the next checkpoint
         if rest.size == 0:
             break
-        ens = solve_ensemble(lv_log_rhs, (t_prev, t_next), z, params=m.params, rtol=rtol,
-                             atol=rtol * 1e-2, progress=progress)
-        z_end = ens.y[:, :, -1]
-        lab = _label(m, np.exp(z_end), att, radius, 1e-6 * diag)
+        ens = solve_ensemble(lv_rhs, (t_prev, t_next), x, params=m.params, rtol=rtol,
+                             atol=atol, progress=progress)
+        x_end = ens.y[:, :, -1]
+        lab = _label(m, x_end, att, radius, slack)
         labels[rest] = lab
         keep = lab < 0
-        rest, z, t_prev = rest[keep], np.ascontiguousarray(z_end[keep]), t_next
+        rest, x, t_prev = rest[keep], np.ascontiguousarray(x_end[keep]), t_next
     labels = labels.reshape(res, res)
     total = labels.size
     fractions = np.array([np.count_nonzero(labels == k) / total for k in range(len(att))])

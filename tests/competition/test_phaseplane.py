@@ -118,6 +118,39 @@ def test_basins_agree_with_the_side_of_the_separatrix():
     assert len(c.attractors) == 1 and np.all(c.labels == 0)
 
 
+def test_polynomial_rhs_matches_the_model():
+    from odekit.competition import LotkaVolterra
+    from odekit.competition._rhs import lv_rhs
+    g = np.random.default_rng(3)
+    for _ in range(5):
+        m = LotkaVolterra(g.uniform(0.1, 2.0, 2), g.uniform(0.0, 1.0, (2, 2)))
+        x = g.uniform(0.0, 5.0, 2)
+        out = np.empty(2)
+        lv_rhs(0.0, x, m.params, out)  # the plain Python function: the formula itself
+        np.testing.assert_allclose(out, x * (m.r - m.A @ x), rtol=1e-14)
+
+
+def test_basins_near_the_origin_follow_tiny_starts():
+    # every start is small (the separatrix runs into the origin): the absolute tolerance
+    # must follow populations of 1e-3 of the window, and starts labelled at t = 0 (in a
+    # trapping region already) must agree with the separatrix side too
+    m = ASYM
+    xlim = ylim = (0.0, 2.0)
+    res = 30
+    b = basins(m, xlim, ylim, res)
+    idx = {tuple(a.x): k for k, a in enumerate(b.attractors)}
+    k1, k2 = idx[(120.0, 0.0)], idx[(0.0, 90.0)]
+    down = separatrix(m, (0.0, 150.0), (0.0, 150.0), num=20_000)[0][::-1]
+    X, Y = np.meshgrid(b.x, b.y)
+    pts = np.column_stack([X.ravel(), Y.ravel()])
+    above = pts[:, 1] > np.interp(pts[:, 0], down[:, 0], down[:, 1])
+    far = _distance_to_polyline(pts, down) > 0.5 * 2.0 / res
+    lab = b.labels.ravel()
+    assert far.sum() > 0.9 * lab.size
+    np.testing.assert_array_equal(lab[far & above], k2)
+    np.testing.assert_array_equal(lab[far & ~above], k1)
+
+
 def test_basins_reuse_the_compiled_kernel():
     basins(SYM, (0, 1), (0, 1), 4)
     before = _jit.compile_count()
