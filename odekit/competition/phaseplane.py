@@ -347,6 +347,10 @@ def basin_horizon(m: TwoSpecies, xlim, ylim, tol: float, band: float = 1e-6) -> 
     """The two integration times (t_first, t_max) :func:`basins` uses (see there)."""
     eqs = equilibria(m)
     att = [e for e in eqs if e.stable]
+    if not att:
+        raise ValueError(f"model has no hyperbolic attractor (outcome {outcome(m).name}: a "
+                         "degenerate case such as u = v = 1, where a whole line of "
+                         "equilibria attracts), so basins of attraction are not defined")
     lam_slow = min(min(abs(e.eigenvalues.real)) for e in att)
     # growth from the smallest start (half a cell, at least 1/2000 of the window)
     lo = min((xlim[1] - xlim[0]), (ylim[1] - ylim[0])) / 2000.0

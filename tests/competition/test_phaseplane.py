@@ -168,3 +168,10 @@ def test_basins_reuse_the_compiled_kernel():
 def test_basins_bad_input(kw, match):
     with pytest.raises((ValueError, TypeError), match=match):
         basins(SYM, **kw)
+
+
+def test_basins_refuse_a_model_without_attractor():
+    # u = v = 1: a line of neutrally stable equilibria, no hyperbolic attractor
+    m = TwoSpecies(1.0, 1.0, 1.0, 1.0, 1.0, 1.0)
+    with pytest.raises(ValueError, match="no hyperbolic attractor"):
+        basins(m, (0, 1), (0, 1), 4)
