@@ -17,6 +17,7 @@ cell) or is a closure, the kernels are compiled in memory only: caching quietly 
 
 from __future__ import annotations
 
+import dis
 import hashlib
 import inspect
 import os
@@ -122,19 +123,23 @@ def _py_func(f):
 def as_dispatcher(fun, name: str):
     """Return (compiled dispatcher, number of positional parameters) for ``fun``.
 
-    A plain Python function is compiled once (and remembered); a Numba dispatcher is used
-    as it is.
+    A plain Python function is compiled once (and remembered) for the current values of
+    the globals it reads (Numba freezes them into the machine code): when one of them
+    changes, a fresh dispatcher is compiled. A Numba dispatcher is used as it is unless
+    it reads global values, in which case a fresh one is compiled from its Python
+    function for the same reason.
     """
     if not callable(fun):
         raise TypeError(f"{name} must be callable; {EXPECTED_FORM}")
-    with _LOCK:
-        hit = _DISPATCHERS.get(id(fun))
-        if hit is not None and hit[0] is fun:
-            return hit[1], hit[2]
     py = _py_func(fun)
     if not isinstance(py, types.FunctionType):
         raise TypeError(f"{name} must be a Python function or a numba.njit function "
                         f"(got {type(fun).__name__}); {EXPECTED_FORM}")
+    gprint, frozen = globals_print(py)
+    with _LOCK:
+        hit = _DISPATCHERS.get(id(fun))
+        if hit is not None and hit[0] is fun and hit[3] == gprint:
+            return hit[1], hit[2]
     try:
         params = inspect.signature(py).parameters.values()
         npos = sum(1 for q in params
@@ -143,12 +148,144 @@ def as_dispatcher(fun, name: str):
     except (TypeError, ValueError):
         npos = -1
     with _LOCK:
-        if isinstance(fun, CPUDispatcher) or _jit.DISABLED:
+        if _jit.DISABLED:
             disp = fun
-        else:
+        elif not frozen and isinstance(fun, CPUDispatcher):
+            disp = fun
+        elif not frozen:
             disp = _jit.jit(py)
-        _DISPATCHERS[id(fun)] = (fun, disp, npos)  # keeps fun alive: its id stays unique
+        else:
+            # the machine code holds the globals' values: compile a fresh function (in
+            # memory: Numba's own disk cache is not keyed on global values), with helper
+            # functions that read globals recompiled as well
+            disp = _jit.jit(_snapshot(py), cache=False)
+        _DISPATCHERS[id(fun)] = (fun, disp, npos, gprint)  # keeps fun alive: id stays unique
         return disp, npos
+
+
+# ----------------------------------------------------------------------------------------
+# the globals a function reads: part of every cache key (Numba freezes their values)
+# ----------------------------------------------------------------------------------------
+_NAMES: dict = {}  # code object -> names it loads as globals (nested code included)
+_CODE_PRINTS: dict = {}  # code object -> fingerprint of the code itself
+_SIMPLE = (bool, int, float, complex, str, bytes, type(None))
+
+
+class GlobalValueError(TypeError):
+    """A function reads a global whose value cannot be fingerprinted."""
+
+
+def _global_names(code) -> tuple:
+    hit = _NAMES.get(code)
+    if hit is None:
+        names = set()
+        stack = [code]
+        while stack:
+            c = stack.pop()
+            for ins in dis.get_instructions(c):
+                if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME"):
+                    names.add(ins.argval)
+            stack.extend(k for k in c.co_consts if isinstance(k, types.CodeType))
+        hit = tuple(sorted(names))
+        _NAMES[code] = hit
+    return hit
+
+
+def _code_print(code) -> str:
+    hit = _CODE_PRINTS.get(code)
+    if hit is None:
+        hit = hashlib.sha256("|".join((code.co_code.hex(), repr(code.co_consts),
+                                       repr(code.co_names))).encode()).hexdigest()[:16]
+        _CODE_PRINTS[code] = hit
+    return hit
+
+
+def _value_print(v, seen) -> tuple[str, bool]:
+    """(fingerprint of a global's value, whether Numba freezes a *value* for it)."""
+    if isinstance(v, _SIMPLE):
+        return f"{type(v).__name__}:{v!r}", True
+    if isinstance(v, types.ModuleType):
+        return f"module:{v.__name__}", False
+    if isinstance(v, np.ndarray):
+        a = np.ascontiguousarray(v)
+        digest = hashlib.sha1(a.view(np.uint8).reshape(-1) if a.size else b"").hexdigest()
+        return f"ndarray:{a.dtype.str}:{a.shape}:{digest}", True
+    if isinstance(v, np.generic):
+        return f"{type(v).__name__}:{v!r}", True
+    if isinstance(v, tuple):
+        parts = [_value_print(x, seen) for x in v]
+        return "(" + ",".join(p for p, _ in parts) + ")", any(f for _, f in parts)
+    py = _py_func(v)
+    if isinstance(py, types.FunctionType):
+        if id(py) in seen:
+            return f"fn:{py.__qualname__}", False
+        seen.add(id(py))
+        inner, frozen = _globals_print(py, seen)
+        return f"fn:{py.__module__}.{py.__qualname__}:{_code_print(py.__code__)}{inner}", frozen
+    if isinstance(v, type) or callable(v):  # classes, ufuncs, builtins, Numba types...
+        mod = getattr(v, "__module__", None) or type(v).__module__
+        return f"obj:{mod}.{getattr(v, '__qualname__', None) or repr(v)}", False
+    try:
+        from numba.core import types as nbtypes
+        if isinstance(v, nbtypes.Type):
+            return f"nbtype:{v}", False
+    except ImportError:  # pragma: no cover
+        pass
+    raise GlobalValueError(type(v).__name__)
+
+
+def _globals_print(py, seen) -> tuple[str, bool]:
+    g = py.__globals__
+    parts = []
+    frozen = False
+    for name in _global_names(py.__code__):
+        if name not in g:
+            continue  # a builtin, or undefined (Numba reports that)
+        try:
+            s, f = _value_print(g[name], seen)
+        except GlobalValueError as exc:
+            raise TypeError(
+                f"{py.__qualname__} reads the global {name!r} (a {exc}), whose value Numba "
+                "would freeze into the compiled code, where later changes are not seen; "
+                "pass the value through `params` (p) instead") from None
+        parts.append(f"{name}={s}")
+        frozen = frozen or f
+    if py.__closure__:
+        for cell in py.__closure__:
+            try:
+                s, f = _value_print(cell.cell_contents, seen)
+            except (ValueError, GlobalValueError):  # an empty cell, or an odd value
+                s, f = f"cell:{id(cell)}", True
+            parts.append(f"cell={s}")
+            frozen = frozen or f
+    return "[" + ";".join(parts) + "]", frozen
+
+
+def globals_print(py) -> tuple[str, bool]:
+    """Fingerprint of the values of the globals ``py`` reads at compile time (helper
+    functions followed recursively), and whether any of them is a frozen value."""
+    return _globals_print(py, {id(py)})
+
+
+def _snapshot(py):
+    """A copy of ``py`` whose helper functions that read global values are fresh
+    dispatchers (compiled for the current values), so that no frozen value is stale."""
+    g = py.__globals__
+    repl = {}
+    for name in _global_names(py.__code__):
+        v = g.get(name)
+        hp = _py_func(v)
+        if v is not None and isinstance(hp, types.FunctionType) and hp is not py \
+                and isinstance(v, CPUDispatcher) and globals_print(hp)[1]:
+            repl[name] = numba.njit(**{**v.targetoptions, "cache": False})(_snapshot(hp))
+    if not repl:
+        return py
+    new_g = dict(g)
+    new_g.update(repl)
+    f = types.FunctionType(py.__code__, new_g, py.__name__, py.__defaults__, py.__closure__)
+    f.__qualname__ = py.__qualname__
+    f.__module__ = py.__module__
+    return f
 
 
 _TWINS: dict = {}  # (id(function), n) -> (function, in-place twin dispatcher or None)
@@ -161,22 +298,27 @@ def inplace_dispatcher(fun, n: int):
     """
     if _jit.DISABLED:
         return None
+    py = _py_func(fun)
+    gprint, frozen = globals_print(py)
     key = (id(fun), n)
     with _LOCK:
         hit = _TWINS.get(key)
-        if hit is not None and hit[0] is fun:
+        if hit is not None and hit[0] is fun and hit[2] == gprint:
             return hit[1]
-        twin = _rewrite.inplace_twin(_py_func(fun), n)
-        disp = _jit.jit(twin) if twin is not None else None
-        _TWINS[key] = (fun, disp)
+        twin = _rewrite.inplace_twin(_snapshot(py) if frozen else py, n)
+        disp = None
+        if twin is not None:
+            disp = _jit.jit(twin, cache=not frozen)
+        _TWINS[key] = (fun, disp, gprint)
         return disp
 
 
 def _stamp(py) -> tuple[str, bool]:
-    """A fingerprint of a user function's code, and whether it can be cached on disk."""
+    """A fingerprint of a user function's code and of the values of the globals it reads
+    (helpers followed), and whether it can be cached on disk."""
     code = py.__code__
     parts = [py.__module__ or "", py.__qualname__, code.co_code.hex(), repr(code.co_consts),
-             repr(code.co_names)]
+             repr(code.co_names), globals_print(py)[0]]
     cacheable = py.__closure__ is None and _jit.cache_ok(py)
     if cacheable:
         try:

@@ -126,7 +126,8 @@ def solve_ensemble(fun, t_span, y0, *, params=None, t_eval=None, method="DOP853"
     if tab.err_mode == 0:
         raise ValueError("solve_ensemble needs an adaptive method: 'DOP853' or 'RK45'")
     rtol, atol = V.check_tolerances(rtol, atol, n)
-    te = V.check_t_eval(t_eval, t0, t1)
+    V.check_pure_relative(atol, y0)
+    te = V.check_t_eval(t_eval, t0, t1, allow_empty=False)
     max_steps = V.check_max_steps(max_steps)
     Y0, P = _broadcast(y0, p)
     k = Y0.shape[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _validate as V
-from ._codegen import get_kernels
+from ._codegen import get_kernels, globals_print
 from ._results import Event, IntegrationError, OdeResult
 from ._tableaux import get_tableau
 
@@ -131,19 +131,22 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
     p = V.check_params(params)
     tab = get_tableau(method)
     rtol, atol = V.check_tolerances(rtol, atol, n)
-    te = V.check_t_eval(t_eval, t0, t1)
+    te = V.check_t_eval(t_eval, t0, t1, allow_empty=False)
     max_steps = V.check_max_steps(max_steps)
     max_step = V.check_max_step(max_step)
     interval = abs(t1 - t0)
-    h0 = V.step_size(tab.name, step, first_step, interval, max_steps)
+    h0 = V.step_size(tab.name, step, first_step, interval, max_steps, max_step)
+    if tab.err_mode != 0:
+        V.check_pure_relative(atol, y0)
     if isinstance(events, Event) or callable(events):
         events = [events]
     evs = [e if isinstance(e, Event) else Event(e) for e in (events or ())]
     dense_output = bool(dense_output)
 
     hit = None if evs else _LAST_RHS.get(id(fun))
-    if hit is not None and hit[0] is fun and hit[1] == n and hit[2] == p.shape[0]:
-        kern = hit[3]  # the same function as before, already checked and compiled
+    if (hit is not None and hit[0] is fun and hit[1] == n and hit[2] == p.shape[0]
+            and hit[4] == globals_print(hit[5])[0]):
+        kern, disp = hit[3], hit[6]  # the same function (and globals) as before, checked
     else:
         disp, inplace = V.prepare_rhs(fun, t0, y0, p)
         ev_disps = tuple(V.prepare_event(e.g, t0, y0, p, k) for k, e in enumerate(evs))
@@ -151,7 +154,8 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
         if not evs:
             if len(_LAST_RHS) > 64:
                 _LAST_RHS.clear()
-            _LAST_RHS[id(fun)] = (fun, n, p.shape[0], kern)
+            py = getattr(fun, "py_func", fun)
+            _LAST_RHS[id(fun)] = (fun, n, p.shape[0], kern, globals_print(py)[0], py, disp)
     n_ev_f = len(evs)
     if n_ev_f:
         ev_dir = np.array([e.direction for e in evs], dtype=np.float64)
