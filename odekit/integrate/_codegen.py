@@ -54,8 +54,8 @@ _NO_EVENTS = """
 
 @jit
 def _step_events(t, h, t_new, y, y_new, p, A, c, P, ints, K, Q, ytmp, ybuf, G, ev_dir,
-                 ev_term, ev_idx, ev_t, ev_y, n_ev):
-    return n_ev, 2.0, False, 0
+                 ev_term, ev_idx, ev_t, ev_y, n_ev, allow_reject):
+    return n_ev, 2.0, False, 0, 1.0
 """
 
 

@@ -18,6 +18,8 @@ MAX_FACTOR = 10.0
 #: trial shrinks the step by a factor <= 0.9, so ~7000 would go from 1e300 to 1e-300)
 MAX_REJECT = 10_000
 TINY = 1e-300
+#: finest sampling grid of the event functions within one step (a power of 2)
+EVENT_SUBSTEPS = 64
 
 
 @jit
@@ -265,7 +267,7 @@ def record_start(t0, y, record_steps, t_eval, ts, ys, ist):
 @jit
 def buffers_full(ist, n_events, ev_t, dense, d_t):
     """Whether the event or dense-output buffers lack room for another step."""
-    return ((n_events > 0 and ist[4] + n_events > ev_t.shape[0])
+    return ((n_events > 0 and ist[4] + n_events * EVENT_SUBSTEPS > ev_t.shape[0])
             or (dense and ist[5] + 1 > d_t.shape[0]))
 
 

@@ -169,6 +169,7 @@ def solve_one(t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol, atol, first_ste
     t = fs[0]
     h = fs[1]
     status = 0
+    ev_retry = 0
     while t != t1:
         if ist[1] >= max_steps:
             status = -3
@@ -190,11 +191,20 @@ def solve_one(t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol, atol, first_ste
         have_dense = False
         first_term = 2.0
         if HAS_EVENTS:
-            n_ev, first_term, have_dense, nf = _step_events(
+            n_ev, first_term, have_dense, nf, cap = _step_events(
                 t, h_step, t_new, y, y_new, p, A, c, P, ints, K, Q, ytmp, W[3], G, ev_dir,
-                ev_term, ev_idx, ev_t, ev_y, ist[4])
-            ist[4] = n_ev
+                ev_term, ev_idx, ev_t, ev_y, ist[4], ev_retry < 30 and ints[3] != 0)
             ist[0] += nf
+            if cap < 0.0:  # the event functions vary too fast for this step: retry shorter
+                ist[1] -= 1
+                ist[2] += 1
+                ev_retry += 1
+                h = 0.25 * h_step
+                continue
+            ev_retry = 0
+            ist[4] = n_ev
+            if ints[3] != 0 and abs(h_next) > cap * abs(h_step):
+                h_next = cap * abs(h_step)
         t_stop = t_new
         if first_term < 1.0:
             t_stop = t + first_term * h_step

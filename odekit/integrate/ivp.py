@@ -7,6 +7,7 @@ import numpy as np
 from . import _validate as V
 from ._codegen import get_kernels, globals_print
 from ._results import Event, IntegrationError, OdeResult
+from ._kernels import EVENT_SUBSTEPS as _EVENT_SUBSTEPS
 from ._tableaux import get_tableau
 
 __all__ = ["solve_ivp", "DenseSolution"]
@@ -169,12 +170,12 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
     Q = np.zeros((D, n))
     W = np.zeros((5, n))
     W[0] = y0
-    G = np.zeros((4, max(1, n_ev_f)))
+    G = np.zeros((5 + _EVENT_SUBSTEPS, max(1, n_ev_f)))
     fs = np.zeros(2)
     ist = np.zeros(8, dtype=np.int64)
     record = te is None
     cap = 1024 if record else te.size + 1
-    ne = 4 * n_ev_f
+    ne = 2 * _EVENT_SUBSTEPS * n_ev_f  # room for a step's worth of roots, twice
     nd = 256 if dense_output else 0
     buf = {"ts": np.empty(cap), "ys": np.empty((cap, n)),
            "ev_idx": np.empty(ne, dtype=np.int64), "ev_t": np.empty(ne),
