@@ -42,6 +42,15 @@ _DISPATCHERS: dict = {}  # id(user function) -> (function, dispatcher, n paramet
 _KERNELS: dict = {}  # (ids of dispatchers) -> (dispatchers, module)
 _TEMPLATE_SRC: tuple | None = None
 
+
+def _after_fork_in_child():
+    global _LOCK
+    _LOCK = threading.RLock()  # a parent thread may have held it at the fork
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
 EXPECTED_FORM = (
     "expected a function fun(t, y, p) -> dydt, with t a float, y and p 1-D float64 "
     "arrays, returning a 1-D float64 array of len(y) (for example "
