@@ -5,7 +5,9 @@ policy lives in one place:
 
 * ``cache=True``: compiled machine code is kept on disk and reused by later processes.
   Where Numba cannot locate a cache (a function typed at an interactive prompt, in
-  ``python -c`` or in a notebook cell), caching quietly falls back to memory.
+  ``python -c`` or in a notebook cell), caching quietly falls back to memory. A cache entry
+  that cannot be read (a truncated or corrupt file) is flushed and recompiled, with a
+  RuntimeWarning.
 * No ``fastmath``: the flags ``nnan``/``ninf`` would let LLVM delete the NaN and
   infinity checks that make failures loud.
 * ``error_model="numpy"``: division by zero gives inf/NaN (which the kernels check)
@@ -87,9 +89,42 @@ def jit(func=None, *, parallel: bool = False, cache: bool = True, inline: str = 
             opts["inline"] = inline
         opts["cache"] = bool(cache) and cache_ok(f)
         disp = numba.njit(**opts)(f)
+        if opts["cache"]:
+            disp._cache = _safe_cache(f)
         return _Serialised(disp) if parallel else disp
 
     return wrap if func is None else wrap(func)
+
+
+_SAFE_CACHE_CLASS = None
+
+
+def _safe_cache(py_func):
+    """Numba's function cache, except that an unreadable entry (a truncated or corrupt
+    file: EOFError, UnpicklingError, ...) is flushed and recompiled instead of raising."""
+    global _SAFE_CACHE_CLASS
+    if _SAFE_CACHE_CLASS is None:
+        import warnings
+
+        from numba.core.caching import FunctionCache
+
+        class SafeFunctionCache(FunctionCache):
+            def load_overload(self, sig, target_context):
+                try:
+                    return super().load_overload(sig, target_context)
+                except Exception as exc:  # noqa: BLE001 - any unreadable entry
+                    name = getattr(self._py_func, "__qualname__", "a kernel")
+                    warnings.warn(f"odekit: the Numba cache of {name} in "
+                                  f"{self._cache_path} is unreadable ({type(exc).__name__}: "
+                                  f"{exc}); recompiling", RuntimeWarning, stacklevel=2)
+                    try:
+                        self.flush()
+                    except OSError:
+                        pass
+                    return None
+
+        _SAFE_CACHE_CLASS = SafeFunctionCache
+    return _SAFE_CACHE_CLASS(py_func)
 
 
 _PAR_LOCK = threading.Lock()

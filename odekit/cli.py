@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import pathlib
-import shutil
 import sys
 import time
 
@@ -59,17 +58,29 @@ def cmd_figures(args) -> int:
 
 
 def cmd_cache(args) -> int:
-    from .integrate._codegen import kernel_cache_dir
+    from .integrate._codegen import kernel_cache_dir, kernel_cache_files
 
     d = kernel_cache_dir()
     if d is None:
         print("no writable kernel cache directory (kernels are compiled in memory)")
         return 0
-    files = list(pathlib.Path(d).glob("_odekit_kernel_*.py"))
-    print(f"kernel cache: {d} ({len(files)} generated kernel modules)")
+    files = kernel_cache_files(d)
+    modules = [f for f in files if f.suffix == ".py"]
+    print(f"kernel cache: {d} ({len(modules)} generated kernel modules, {len(files)} files)")
     if args.clear:
-        shutil.rmtree(d, ignore_errors=True)
-        print("cleared")
+        removed = 0
+        for f in files:  # odekit's own files only: anything else in the folder stays
+            try:
+                f.unlink()
+                removed += 1
+            except OSError:
+                pass
+        pyc = pathlib.Path(d) / "__pycache__"
+        try:
+            pyc.rmdir()  # only if now empty
+        except OSError:
+            pass
+        print(f"cleared {removed} files")
     return 0
 
 

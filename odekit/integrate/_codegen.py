@@ -101,21 +101,43 @@ def _kernels_source() -> str:
         return fh.read()
 
 
+def _private_dir(d: str) -> bool:
+    """Create ``d`` (mode 0700) if needed; True only if it is a real directory owned by
+    this user and closed to others (Numba unpickles files from it)."""
+    try:
+        os.makedirs(d, mode=0o700, exist_ok=True)
+        st = os.lstat(d)
+    except OSError:
+        return False
+    import stat
+
+    if not stat.S_ISDIR(st.st_mode):
+        return False
+    if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o077):
+        return False
+    return True
+
+
 def kernel_cache_dir() -> str | None:
     """Directory holding generated kernel modules (and Numba's cache of them).
 
     ``ODEKIT_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/odekit/kernels`` (default
-    ``~/.cache``), else a per-user folder in the temporary directory; None if none is
-    writable.
+    ``~/.cache``), else a per-user folder in the temporary directory, used only if it is
+    this user's own and private (mode 0700: Numba unpickles what it finds there); None if
+    none is usable (kernels are then compiled in memory).
     """
     candidates = []
     if os.environ.get("ODEKIT_CACHE_DIR"):
-        candidates.append(os.environ["ODEKIT_CACHE_DIR"])
+        candidates.append((os.environ["ODEKIT_CACHE_DIR"], False))
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    candidates.append(os.path.join(base, "odekit", "kernels"))
+    candidates.append((os.path.join(base, "odekit", "kernels"), False))
     uid = os.getuid() if hasattr(os, "getuid") else "user"
-    candidates.append(os.path.join(tempfile.gettempdir(), f"odekit-kernels-{uid}"))
-    for d in candidates:
+    candidates.append((os.path.join(tempfile.gettempdir(), f"odekit-kernels-{uid}"), True))
+    for d, shared in candidates:
+        if shared:
+            if _private_dir(d) and os.access(d, os.W_OK):
+                return d
+            continue
         try:
             os.makedirs(d, exist_ok=True)
             if os.access(d, os.W_OK):
@@ -123,6 +145,24 @@ def kernel_cache_dir() -> str | None:
         except OSError:
             continue
     return None
+
+
+#: names of the files odekit writes to the kernel cache directory (``odekit cache
+#: --clear`` deletes these and nothing else)
+KERNEL_GLOBS = ("_odekit_kernel_*.py", "_odekit_kernel_*.py.*.tmp",
+                "__pycache__/_odekit_kernel_*.nbi", "__pycache__/_odekit_kernel_*.nbc",
+                "__pycache__/_odekit_kernel_*.pyc")
+
+
+def kernel_cache_files(directory) -> list:
+    """odekit's own files in a kernel cache directory (generated modules, their caches)."""
+    import pathlib
+
+    d = pathlib.Path(directory)
+    out = []
+    for pattern in KERNEL_GLOBS:
+        out.extend(p for p in d.glob(pattern) if p.is_file() and not p.is_symlink())
+    return sorted(set(out))
 
 
 def _py_func(f):
