@@ -56,6 +56,11 @@ TWO_PI = 2.0 * math.pi
 _PI = Fraction("3.14159265358979323846264338327950288419716939937510582097494459")
 _XBITS = 128  # x is carried as the exact dyadic X / 2**_XBITS
 _FBITS = 96  # fraction bits of the fixed-point accumulator
+#: work bounds of :func:`sector_probability` (larger requests raise ValueError instead of
+#: running for minutes or exhausting memory): terms of the sum, and the exact-arithmetic
+#: work (terms x bits; 2e8 is a few seconds)
+SECTOR_MAX_TERMS = 1_000_000
+SECTOR_MAX_BIGINT_WORK = 2e8
 
 #: Probability that the triangle of three uniform points in a disk contains the centre.
 TRIANGLE_CONTAINS_CENTRE = 0.25
@@ -177,6 +182,12 @@ def _sector_scalar(n: int, theta: float) -> float:
     if n * X <= one:  # theta >= 2 pi (1 - 1/n)
         return 1.0
     K = (one - 1) // X  # number of k >= 1 with k x < 1
+    if K > SECTOR_MAX_TERMS:
+        raise ValueError(
+            f"sector_probability(n={n}, theta={theta!r}) needs {K} terms of the alternating "
+            f"sum (more than {SECTOR_MAX_TERMS}: theta this close to 2*pi with n this large "
+            "is refused rather than computed for minutes); use sector_probability_mc, or "
+            "note that P -> 1 as theta -> 2*pi (1 - 1/n)")
     x = X / one
     k, y, lb = _log2_terms(n, X, K)
     # float64 path, if a bound on its rounding error (including that of x itself) is tiny
@@ -192,6 +203,13 @@ def _sector_scalar(n: int, theta: float) -> float:
             with np.errstate(under="ignore"):
                 val = float(np.sum(signs * comb * y ** (n - 1)))
             return min(1.0, max(0.0, val))
+    work = K * (max(float(lb.max()), 0.0) + _FBITS)
+    if work > SECTOR_MAX_BIGINT_WORK:
+        raise ValueError(
+            f"sector_probability(n={n}, theta={theta!r}) needs exact arithmetic on {K} terms "
+            f"of up to {int(lb.max())} bits (an estimated {work:.2g} bit-terms, more than "
+            f"the bound {SECTOR_MAX_BIGINT_WORK:.0e}, i.e. minutes); refused: use "
+            "sector_probability_mc for this (n, theta)")
     return _sector_bigint(n, X, lb)
 
 
@@ -236,7 +254,10 @@ def sector_probability(n, theta):
     Raises
     ------
     ValueError
-        ``n`` < 1 or not an integer; ``theta`` outside [0, 2*pi] or NaN.
+        ``n`` < 1 or not an integer; ``theta`` outside [0, 2*pi] or NaN; or a request
+        whose exact sum would run for minutes (more than ``SECTOR_MAX_TERMS`` terms, or
+        more exact-arithmetic work than ``SECTOR_MAX_BIGINT_WORK``: theta within a few
+        2*pi/n of 2*pi with n in the tens of thousands): use the Monte-Carlo estimate.
 
     Notes
     -----

@@ -26,6 +26,10 @@ __all__ = [
 
 
 # ----------------------------------------------------------------------------- validation
+#: largest order accepted (the Hill matrix has about n + 10 rows; larger orders are refused)
+MAX_ORDER = 100_000
+
+
 def _as_order(n, name, minimum):
     arr = np.asarray(n)
     if arr.dtype == object or arr.dtype.kind not in "iuf":
@@ -33,9 +37,14 @@ def _as_order(n, name, minimum):
     if arr.dtype.kind == "f":
         if not np.all(np.isfinite(arr)) or np.any(arr != np.round(arr)):
             raise ValueError(f"{name} must hold whole numbers (the order of the function)")
+        if np.any(np.abs(arr) > MAX_ORDER):
+            raise ValueError(f"{name} must be <= {MAX_ORDER}, got {n!r}")
     arr = arr.astype(np.int64)
     if np.any(arr < minimum):
         raise ValueError(f"{name} must be >= {minimum}, got min {int(arr.min())}")
+    if np.any(arr > MAX_ORDER):  # the Hill matrix has about n rows: bounded work
+        raise ValueError(f"{name} must be <= {MAX_ORDER} (the Hill matrix grows with the "
+                         f"order), got max {int(arr.max())}")
     return arr
 
 

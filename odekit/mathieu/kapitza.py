@@ -10,10 +10,13 @@ amplitude h0 = ``amplitude``, optional viscous damping c = ``damping`` in 1/s)::
 Linearised about theta = 0 and written in tau = omega t / 2 it is the (damped) Mathieu
 equation theta_tt + 2 gamma theta_t + (a - 2 q cos 2 tau) theta = 0 with
 
-    a = -4 g / (l omega^2),   q = -2 h0 / l,   gamma = c / omega.
+    a = -4 g / (l omega^2),   q = 2 h0 / l,   gamma = c / omega.
 
-q < 0 only reflects the phase of the drive (tau -> tau + pi/2 flips its sign) and does not
-change stability.  q does not depend on omega, and a runs monotonically through (-inf, 0) as
+Sign convention: written literally in tau = omega t / 2 the coefficient is -2 h0 / l; odekit
+always quotes q = +2 h0 / l, the value in the time tau + pi/2 (a quarter of the drive's
+period later, which flips the sign of cos 2 tau). The two equations have the same Floquet
+multipliers, so stability, growth rates and the chart are the same.  q does not depend on
+omega, and a runs monotonically through (-inf, 0) as
 omega goes from 0 to infinity, so the stable frequency ranges follow in closed form from the
 characteristic curves at q = 2 h0 / l.
 
@@ -107,10 +110,17 @@ class KapitzaPendulum:
         Returns
         -------
         (float, float)
-            a = -4 g / (l omega^2), q = -2 h0 / l.
+            a = -4 g / (l omega^2), q = 2 h0 / l (>= 0: the convention of the module
+            docstring, the same as :meth:`stable_frequency_ranges` and the stability map).
+
+        Examples
+        --------
+        >>> from odekit.mathieu import KapitzaPendulum
+        >>> KapitzaPendulum(1.0, 0.01, 500.0, g=10.0).mathieu_parameters()
+        (-0.00016, 0.02)
         """
         return (-4.0 * self.g / (self.length * self.omega ** 2),
-                -2.0 * self.amplitude / self.length)
+                2.0 * self.amplitude / self.length)
 
     def mathieu_damping(self):
         """gamma = c / omega of the damped Mathieu form (time tau = omega t / 2)."""
@@ -252,8 +262,14 @@ class KapitzaPendulum:
         return float(out) if out.ndim == 0 else out
 
     def barrier_angle(self):
-        """Angle of the effective-potential maximum (pi when no barrier: the upright is unstable
-        in the averaged theory it is not a minimum at all; raises then)."""
+        """Angle theta* of the effective-potential maximum, cos theta* = 2 g l / (h0 omega)^2.
+
+        Raises
+        ------
+        ValueError
+            When h0^2 omega^2 <= 2 g l: the averaged theory has no stable upright position
+            (the upright is not a minimum of U), so there is no barrier angle.
+        """
         c = 2.0 * self.g * self.length / (self.amplitude * self.omega) ** 2
         if c >= 1.0:
             raise ValueError("the averaged theory has no stable upright position "

@@ -13,7 +13,7 @@ BLOG = dict(length=1.0, amplitude=0.01, omega=500.0, g=10.0)
 def test_mathieu_parameters():
     p = KapitzaPendulum(**BLOG)
     a, q = p.mathieu_parameters()
-    assert a == pytest.approx(-4 * 10 / 500**2) and q == pytest.approx(-0.02)
+    assert a == pytest.approx(-4 * 10 / 500**2) and q == pytest.approx(0.02)
 
 
 def test_linear_simulation_matches_approximation():
