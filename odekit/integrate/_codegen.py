@@ -326,7 +326,8 @@ def _snapshot(py):
         hp = _py_func(v)
         if v is not None and isinstance(hp, types.FunctionType) and hp is not py \
                 and isinstance(v, CPUDispatcher) and globals_print(hp)[1]:
-            repl[name] = numba.njit(**{**v.targetoptions, "cache": False})(_snapshot(hp))
+            opts = {k: o for k, o in v.targetoptions.items() if k != "nopython"}
+            repl[name] = numba.njit(**{**opts, "cache": False})(_snapshot(hp))
     if not repl:
         return py
     new_g = dict(g)
