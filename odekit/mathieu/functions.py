@@ -28,6 +28,9 @@ __all__ = [
 # ----------------------------------------------------------------------------- validation
 #: largest order accepted (the Hill matrix has about n + 10 rows; larger orders are refused)
 MAX_ORDER = 100_000
+#: largest |q| accepted (beyond it the truncation and the starting guesses are not trusted,
+#: and the work grows like |q|^(1/4))
+MAX_Q = 1e12
 
 
 def _as_order(n, name, minimum):
@@ -55,6 +58,8 @@ def _as_real(x, name):
     arr = arr.astype(np.float64)
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must be finite (got NaN or inf)")
+    if name == "q" and np.any(np.abs(arr) > MAX_Q):  # bounded work, trusted expansions
+        raise ValueError(f"|q| must be <= {MAX_Q:g}, got max {float(np.abs(arr).max())!r}")
     return arr
 
 
