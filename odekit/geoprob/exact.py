@@ -60,6 +60,8 @@ _FBITS = 96  # fraction bits of the fixed-point accumulator
 #: running for minutes or exhausting memory): terms of the sum, and the exact-arithmetic
 #: work (terms x bits; 2e8 is a few seconds)
 SECTOR_MAX_TERMS = 1_000_000
+#: bound on the exact (Fraction) results' work: terms x bits per term
+EXACT_MAX_BITS = 2e8
 SECTOR_MAX_BIGINT_WORK = 2e8
 
 #: Probability that the triangle of three uniform points in a disk contains the centre.
@@ -320,6 +322,15 @@ def sector_probability_exact(n, fraction) -> Fraction:
     if n == 1:
         return Fraction(1)
     x = 1 - t
+    if x == 0 or n * x <= 1:
+        return Fraction(1)  # theta >= 2 pi (1 - 1/n): certain
+    terms = min(n, math.ceil(1 / x))
+    bits = terms * (n - 1) * (x.denominator.bit_length() + 1)
+    if bits > EXACT_MAX_BITS:
+        raise ValueError(
+            f"sector_probability_exact(n={n}, {fraction}) would add {terms} fractions of about "
+            f"{(n - 1) * (x.denominator.bit_length() + 1)} bits (more than {EXACT_MAX_BITS:.0e} "
+            "bits in all); refused as unbounded work: use sector_probability (float)")
     total = Fraction(0)
     k = 1
     while k <= n and k * x < 1:
@@ -345,7 +356,13 @@ def wendel_probability_exact(n, d) -> Fraction:
     """
     n = _check_int(n, "n")
     d = _check_int(d, "d")
-    return Fraction(sum(math.comb(n - 1, k) for k in range(min(d, n))), 2 ** (n - 1))
+    if d >= n:
+        return Fraction(1)  # the sum runs over every k < n: 2^(n-1) / 2^(n-1)
+    if d * n > EXACT_MAX_BITS:
+        raise ValueError(f"wendel_probability_exact(n={n}, d={d}) would sum {d} binomials of "
+                         f"about {n} bits (more than {EXACT_MAX_BITS:.0e} bits in all); refused "
+                         "as unbounded work")
+    return Fraction(sum(math.comb(n - 1, k) for k in range(d)), 2 ** (n - 1))
 
 
 def wendel_probability(n, d) -> float:

@@ -335,8 +335,16 @@ def _run_qmc(kind, fpar, ipar, dim, wlen, iwlen, samples, ss, probability, confi
 # ----------------------------------------------------------------------------------------
 # the sector problem
 # ----------------------------------------------------------------------------------------
+#: most points per sample of the sector Monte Carlo (its scratch is n integers per chunk
+#: row; larger n is refused up front rather than failing with MemoryError)
+SECTOR_MC_MAX_N = 1_000_000
+
+
 def _sector_kernel_args(n, theta, sampler):
     n = _check_int(n, "n")
+    if n > SECTOR_MC_MAX_N:
+        raise ValueError(f"n must be <= {SECTOR_MC_MAX_N} for the Monte-Carlo estimate, got "
+                         f"{n} (sector_probability gives the exact value)")
     th = _check_theta_array(theta)
     if th.ndim != 0:
         raise TypeError(f"theta must be a scalar angle in radians, got {theta!r}")

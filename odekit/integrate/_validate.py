@@ -14,6 +14,8 @@ from ._codegen import EXPECTED_FORM, as_dispatcher, inplace_dispatcher
 from ._results import IntegrationError
 
 EPS = np.finfo(float).eps
+#: the largest max_steps accepted (about an hour of the cheapest steps)
+MAX_STEPS_LIMIT = 10**10
 
 
 def _finite(a: np.ndarray) -> bool:
@@ -145,6 +147,9 @@ def check_max_steps(max_steps):
         raise TypeError(f"max_steps must be an integer, got {max_steps!r}") from None
     if m < 1:
         raise ValueError(f"max_steps must be >= 1, got {m}")
+    if m > MAX_STEPS_LIMIT:
+        raise ValueError(f"max_steps must be <= {MAX_STEPS_LIMIT:.0e} (a bound on the work "
+                         f"of one solve), got {m}")
     return m
 
 

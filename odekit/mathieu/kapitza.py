@@ -270,11 +270,12 @@ class KapitzaPendulum:
             When h0^2 omega^2 <= 2 g l: the averaged theory has no stable upright position
             (the upright is not a minimum of U), so there is no barrier angle.
         """
-        c = 2.0 * self.g * self.length / (self.amplitude * self.omega) ** 2
-        if c >= 1.0:
+        v = self.amplitude * self.omega
+        d = v * v  # no division (h0 omega may underflow) and no pow (it may overflow)
+        if not 2.0 * self.g * self.length < d:
             raise ValueError("the averaged theory has no stable upright position "
                              "(h0^2 omega^2 <= 2 g l)")
-        return math.acos(c)
+        return math.acos(2.0 * self.g * self.length / d)
 
     def slow_frequency(self):
         """Omega = sqrt(h0^2 omega^2 / (2 l^2) - g / l), the averaged small-oscillation frequency.
@@ -283,8 +284,9 @@ class KapitzaPendulum:
         consistent one.)  Raises ValueError when the averaged theory predicts no stable
         upright position.
         """
-        w2 = (self.amplitude * self.omega) ** 2 / (2.0 * self.length ** 2) - self.g / self.length
-        if w2 <= 0:
+        v = self.amplitude * self.omega / self.length
+        w2 = 0.5 * v * v - self.g / self.length
+        if not (w2 > 0 and math.isfinite(w2)):
             raise ValueError("the averaged theory has no stable upright position "
                              f"(h0^2 omega^2 / (2 l^2) - g / l = {w2:.6g} <= 0)")
         return math.sqrt(w2)
