@@ -430,7 +430,11 @@ def buffon_probability(length, spacing) -> float:
     d = _check_positive(spacing, "spacing")
     if L <= d:
         return 2.0 * L / (math.pi * d)
-    return 1.0 + 2.0 / (math.pi * d) * (L - math.sqrt(L * L - d * d) - d * math.asin(d / L))
+    # 1 + 2/(pi d) (L - sqrt(L^2 - d^2) - d asin(d/L)), with L - sqrt(L^2 - d^2) written
+    # as d^2 / (L + sqrt(L^2 - d^2)): no 0 * inf for a tiny spacing, no cancellation
+    r = d / L
+    return 1.0 + 2.0 / math.pi * (r / (1.0 + math.sqrt((1.0 - r) * (1.0 + r)))
+                                  - math.asin(r))
 
 
 _MEAN_DISTANCE = {

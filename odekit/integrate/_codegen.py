@@ -215,7 +215,7 @@ def as_dispatcher(fun, name: str):
 # ----------------------------------------------------------------------------------------
 # the globals a function reads: part of every cache key (Numba freezes their values)
 # ----------------------------------------------------------------------------------------
-_NAMES: dict = {}  # code object -> names it loads as globals (nested code included)
+_NAMES: dict = {}  # id(code object) -> (code, names it loads as globals, nested included)
 _CODE_PRINTS: dict = {}  # code object -> fingerprint of the code itself
 _SIMPLE = (bool, int, float, complex, str, bytes, type(None))
 
@@ -225,19 +225,20 @@ class GlobalValueError(TypeError):
 
 
 def _global_names(code) -> tuple:
-    hit = _NAMES.get(code)
-    if hit is None:
-        names = set()
-        stack = [code]
-        while stack:
-            c = stack.pop()
-            for ins in dis.get_instructions(c):
-                if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME"):
-                    names.add(ins.argval)
-            stack.extend(k for k in c.co_consts if isinstance(k, types.CodeType))
-        hit = tuple(sorted(names))
-        _NAMES[code] = hit
-    return hit
+    hit = _NAMES.get(id(code))  # by id: hashing a code object hashes its contents
+    if hit is not None and hit[0] is code:
+        return hit[1]
+    names = set()
+    stack = [code]
+    while stack:
+        c = stack.pop()
+        for ins in dis.get_instructions(c):
+            if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME"):
+                names.add(ins.argval)
+        stack.extend(k for k in c.co_consts if isinstance(k, types.CodeType))
+    out = tuple(sorted(names))
+    _NAMES[id(code)] = (code, out)  # keeps the code alive: its id stays unique
+    return out
 
 
 def _code_print(code) -> str:
@@ -310,10 +311,32 @@ def _globals_print(py, seen) -> tuple[str, bool]:
     return "[" + ";".join(parts) + "]", frozen
 
 
+_IMMUTABLE = (bool, int, float, complex, str, bytes, type(None), types.ModuleType,
+              types.BuiltinFunctionType, type, np.ufunc)
+_GP_CACHE: dict = {}  # id(py) -> (py, values read, fingerprint): for immutable values only
+_MISSING = object()
+
+
 def globals_print(py) -> tuple[str, bool]:
     """Fingerprint of the values of the globals ``py`` reads at compile time (helper
-    functions followed recursively), and whether any of them is a frozen value."""
-    return _globals_print(py, {id(py)})
+    functions followed recursively), and whether any of them is a frozen value.
+
+    Called on every solve, so the common case is fast: when every global read is the very
+    same immutable object as last time (a module, a number...), the last answer stands.
+    """
+    g = py.__globals__
+    vals = tuple([g.get(n, _MISSING) for n in _global_names(py.__code__)])
+    hit = _GP_CACHE.get(id(py))
+    if hit is not None and hit[0] is py and len(hit[1]) == len(vals) and all(
+            [a is b for a, b in zip(hit[1], vals)]) and py.__closure__ is None:
+        return hit[2]
+    out = _globals_print(py, {id(py)})
+    if py.__closure__ is None and all(isinstance(v, _IMMUTABLE) or v is _MISSING
+                                      for v in vals):
+        if len(_GP_CACHE) > 256:
+            _GP_CACHE.clear()
+        _GP_CACHE[id(py)] = (py, vals, out)
+    return out
 
 
 def _snapshot(py):

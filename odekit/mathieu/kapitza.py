@@ -98,6 +98,12 @@ class KapitzaPendulum:
         self.omega = _positive(omega, "omega")
         self.g = _positive(g, "g")
         self.damping = _positive(damping, "damping", allow_zero=True)
+        w = self.omega
+        a = -4.0 * self.g / (self.length * w * w) if w * w > 0.0 else -math.inf
+        if not (math.isfinite(a) and math.isfinite(self.amplitude / self.length)):
+            raise ValueError("the Mathieu parameters a = -4 g / (l omega^2) and q = 2 h0 / l "
+                             f"are not finite for length={length!r}, amplitude={amplitude!r}, "
+                             f"omega={omega!r}, g={g!r}: rescale the units")
 
     def __repr__(self):
         return (f"KapitzaPendulum(length={self.length}, amplitude={self.amplitude}, "
@@ -137,7 +143,17 @@ class KapitzaPendulum:
         a, q = self.mathieu_parameters()
         gam = self.mathieu_damping()
         tr = _half_period_trace(np.array([a - gam * gam]), np.array([q]), 1e-12, 1e-14)
-        t, gr, st = _classify(tr, gam)
+        with np.errstate(over="ignore", invalid="ignore"):  # handled just below
+            t, gr, st = _classify(tr, gam)
+        atr = abs(float(tr[0]))
+        if atr > 2.0:  # the largest multiplier without squaring the trace (no overflow)
+            r = 2.0 / atr
+            rho = 0.5 * atr * (1.0 + math.sqrt((1.0 - r) * (1.0 + r)))
+            gr = np.array([math.log(rho) / math.pi - gam])
+        if not math.isfinite(float(gr[0])):
+            raise ValueError(f"the Floquet growth rate of a = {a:.6g}, q = {q:.6g} is too large "
+                             "to represent (the monodromy trace overflows): the upright "
+                             "position is violently unstable")
         return t[0], gr[0], bool(st[0])
 
     def inverted_stable(self):
