@@ -429,7 +429,7 @@ def buffon_probability(length, spacing) -> float:
     L = _check_positive(length, "length")
     d = _check_positive(spacing, "spacing")
     if L <= d:
-        return 2.0 * L / (math.pi * d)
+        return 2.0 / math.pi * (L / d)  # (not 2 L / (pi d): 2 L or pi d may overflow)
     # 1 + 2/(pi d) (L - sqrt(L^2 - d^2) - d asin(d/L)), with L - sqrt(L^2 - d^2) written
     # as d^2 / (L + sqrt(L^2 - d^2)): no 0 * inf for a tiny spacing, no cancellation
     r = d / L

@@ -98,12 +98,11 @@ class KapitzaPendulum:
         self.omega = _positive(omega, "omega")
         self.g = _positive(g, "g")
         self.damping = _positive(damping, "damping", allow_zero=True)
-        w = self.omega
-        a = -4.0 * self.g / (self.length * w * w) if w * w > 0.0 else -math.inf
-        if not (math.isfinite(a) and math.isfinite(self.amplitude / self.length)):
+        a, q = self.mathieu_parameters()
+        if not (math.isfinite(a) and math.isfinite(q) and a != 0.0):
             raise ValueError("the Mathieu parameters a = -4 g / (l omega^2) and q = 2 h0 / l "
                              f"are not finite for length={length!r}, amplitude={amplitude!r}, "
-                             f"omega={omega!r}, g={g!r}: rescale the units")
+                             f"omega={omega!r}, g={g!r} (or a underflows to 0): rescale the units")
 
     def __repr__(self):
         return (f"KapitzaPendulum(length={self.length}, amplitude={self.amplitude}, "
@@ -125,8 +124,10 @@ class KapitzaPendulum:
         >>> KapitzaPendulum(1.0, 0.01, 500.0, g=10.0).mathieu_parameters()
         (-0.00016, 0.02)
         """
-        return (-4.0 * self.g / (self.length * self.omega ** 2),
-                2.0 * self.amplitude / self.length)
+        with np.errstate(all="ignore"):  # no exception on under/overflow: checked on entry
+            g, l, w, h0 = (np.float64(v) for v in (self.g, self.length, self.omega,
+                                                    self.amplitude))
+            return float(-4.0 * g / (l * w * w)), float(2.0 * h0 / l)
 
     def mathieu_damping(self):
         """gamma = c / omega of the damped Mathieu form (time tau = omega t / 2)."""
@@ -288,7 +289,7 @@ class KapitzaPendulum:
         """
         v = self.amplitude * self.omega
         d = v * v  # no division (h0 omega may underflow) and no pow (it may overflow)
-        if not 2.0 * self.g * self.length < d:
+        if not 2.0 * self.g * self.length < d or not math.isfinite(d):
             raise ValueError("the averaged theory has no stable upright position "
                              "(h0^2 omega^2 <= 2 g l)")
         return math.acos(2.0 * self.g * self.length / d)
