@@ -85,7 +85,7 @@ class KapitzaPendulum:
     >>> p = KapitzaPendulum(1.0, 0.01, 500.0, g=10.0)   # the blog's case
     >>> a, q = p.mathieu_parameters()
     >>> round(a, 8), q
-    (-0.00016, -0.02)
+    (-0.00016, 0.02)
     >>> p.inverted_stable()
     True
     >>> round(p.slow_frequency(), 6)                      # sqrt(2.5)
