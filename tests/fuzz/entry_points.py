@@ -20,6 +20,7 @@ class EntryPoint:
     path: str  # "package.function", or "package.Class:method" (args = (ctor, method args))
     strategy: st.SearchStrategy = field(repr=False)  # of (args tuple, kwargs dict)
     check: str = "any"  # key of tests.fuzz.worker.CHECKS
+    weight: int = 1  # share of the examples (the core gets more)
 
     @property
     def id(self):
@@ -63,6 +64,10 @@ events = st.one_of(st.just(()), st.just([Ref("ev_first")]),
 
 
 def _ivp_kwargs(ensemble=False):
+    return st.fixed_dictionaries({}, optional=_ivp_kwargs_parts(ensemble))
+
+
+def _ivp_kwargs_parts(ensemble=False):
     common = {
         "params": st.one_of(st.just([1.0]), st.just([]), arrays(3)),
         "rtol": st.one_of(st.just(1e-6), reals_or_junk),
@@ -82,7 +87,52 @@ def _ivp_kwargs(ensemble=False):
         })
     else:
         common["raise_on_failure"] = st.one_of(st.booleans(), JUNK)
-    return st.fixed_dictionaries({}, optional=common)
+    return common
+
+
+# (right-hand side, y0 size, needs params): the functions that are right for their state
+GOOD_RHS = [("decay", 1, True), ("decay", 2, True), ("oscillator", 2, True),
+            ("rotation", 2, False), ("blowup", 1, False)]
+
+
+@st.composite
+def plausible_ivp(draw, ensemble=False):
+    """A call that should succeed or fail cleanly (IntegrationError): right function and
+    sizes, valid options; at most one argument is then replaced by a hostile value."""
+    name, n, needs_p = draw(st.sampled_from(GOOD_RHS))
+    t0 = draw(st.floats(-3, 3))
+    t1 = t0 + draw(st.sampled_from([-1.0, 1.0])) * draw(st.floats(1e-3, 20.0))
+    y0 = draw(st.lists(st.floats(-3, 3), min_size=n, max_size=n))
+    if ensemble and draw(st.booleans()):
+        k = draw(st.integers(1, 4))
+        y0 = [draw(st.lists(st.floats(-3, 3), min_size=n, max_size=n)) for _ in range(k)]
+    kw = {"params": [draw(st.floats(0.1, 5.0))]} if needs_p else {}
+    kw["method"] = draw(st.sampled_from(["DOP853", "RK45"] + ([] if ensemble else ["RK4"])))
+    if kw["method"] == "RK4":
+        kw["step"] = draw(st.floats(1e-2, 1.0))
+    else:
+        kw["rtol"] = draw(st.sampled_from([1e-3, 1e-6, 1e-9, 1e-12]))
+        kw["atol"] = draw(st.sampled_from([1e-6, 1e-9, 1e-12]))
+    if draw(st.booleans()):
+        m = draw(st.integers(1, 6))
+        te = sorted(set(draw(st.lists(st.floats(0.0, 1.0), min_size=m, max_size=m))))
+        kw["t_eval"] = [t0 + f * (t1 - t0) for f in te]
+    kw["max_steps"] = draw(st.sampled_from([50, 1000, 100_000]))
+    if not ensemble:
+        kw["dense_output"] = draw(st.booleans())
+        if draw(st.booleans()):
+            kw["events"] = [("Event", Ref(draw(st.sampled_from(["ev_first", "ev_time"]))),
+                             draw(st.booleans()), draw(st.sampled_from([-1.0, 0.0, 1.0])))]
+    args = [Ref(name), (t0, t1), y0]
+    if draw(st.integers(0, 2)) == 0:  # one hostile value, in one place
+        where = draw(st.sampled_from(["args"] * 3 + ["kw"] * 4))
+        if where == "args":
+            i = draw(st.integers(0, 2))
+            args[i] = draw([rhs, t_spans, arrays(4)][i])
+        else:
+            key = draw(st.sampled_from(sorted(_ivp_kwargs_parts(ensemble))))
+            kw[key] = draw(_ivp_kwargs_parts(ensemble)[key])
+    return tuple(args), kw
 
 
 def _ivp_args(ensemble=False):
@@ -95,9 +145,11 @@ def _ivp_args(ensemble=False):
 
 # ---------------------------------------------------------------- the list
 ENTRY_POINTS = [
-    EntryPoint("odekit.solve_ivp", st.tuples(_ivp_args(), _ivp_kwargs()), "ode"),
-    EntryPoint("odekit.solve_ensemble", st.tuples(_ivp_args(True), _ivp_kwargs(True)),
-               "ensemble"),
+    EntryPoint("odekit.solve_ivp", st.one_of(plausible_ivp(), plausible_ivp(),
+                                             st.tuples(_ivp_args(), _ivp_kwargs())), "ode", 4),
+    EntryPoint("odekit.solve_ensemble",
+               st.one_of(plausible_ivp(True), plausible_ivp(True),
+                         st.tuples(_ivp_args(True), _ivp_kwargs(True))), "ensemble", 3),
     EntryPoint("odekit.Event", st.tuples(
         st.tuples(st.one_of(st.sampled_from([Ref("ev_first"), Ref("NOT_CALLABLE")]), JUNK),
                   st.one_of(st.booleans(), JUNK), reals_or_junk), st.just({})), "any"),

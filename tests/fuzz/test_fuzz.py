@@ -23,16 +23,17 @@ from . import worker
 from .entry_points import ENTRY_POINTS
 
 TOTAL = int(os.environ.get("ODEKIT_FUZZ_EXAMPLES", "150"))
-PER_ENTRY = max(3, TOTAL // len(ENTRY_POINTS))
+WEIGHTS = sum(e.weight for e in ENTRY_POINTS)
+PER_ENTRY = max(3, TOTAL // WEIGHTS)  # examples per unit of weight
 TIMEOUT = float(os.environ.get("ODEKIT_FUZZ_TIMEOUT", "60"))
 LONG = TOTAL > 150
 
-settings.register_profile(
-    "odekit-fuzz", max_examples=PER_ENTRY, deadline=None, derandomize=not LONG,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                           HealthCheck.filter_too_much], print_blob=True)
+def _profile(weight):
+    return settings(max_examples=PER_ENTRY * weight, deadline=None, derandomize=not LONG,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                           HealthCheck.filter_too_much], print_blob=True)
 
-COUNTS = {"ok": 0, "refused": 0}
+COUNTS: dict = {}  # (entry point, verdict) -> count
 
 
 class Pool:
@@ -72,15 +73,33 @@ def pool():
     p = Pool()
     yield p
     p.kill()
-    print(f"\nfuzz: {COUNTS['ok']} results checked, {COUNTS['refused']} refusals "
-          f"({PER_ENTRY} examples per entry point, {len(ENTRY_POINTS)} entry points)")
+    ok = sum(v for (_, verdict), v in COUNTS.items() if verdict == "ok")
+    refused = sum(v for (_, verdict), v in COUNTS.items() if verdict == "refused")
+    print(f"\nfuzz: {ok} results checked, {refused} refusals ({len(ENTRY_POINTS)} entry "
+          f"points, {PER_ENTRY} examples per unit of weight)")
+    for ep in ENTRY_POINTS:
+        print(f"  {ep.id}: {COUNTS.get((ep.id, 'ok'), 0)} ok, "
+              f"{COUNTS.get((ep.id, 'refused'), 0)} refused")
 
 
-@pytest.mark.parametrize("ep", ENTRY_POINTS, ids=[e.id for e in ENTRY_POINTS])
-@settings(settings.get_profile("odekit-fuzz"))
-@given(data=st.data())
-def test_entry_point(pool, ep, data):
+def _run(pool, ep, data):
     args, kwargs = data.draw(ep.strategy, label="args, kwargs")
     verdict, detail = pool.call(ep, args, kwargs)
     assert verdict in ("ok", "refused"), f"{ep.path}{args!r} {kwargs!r}:\n{detail}"
-    COUNTS[verdict] += 1
+    COUNTS[(ep.id, verdict)] = COUNTS.get((ep.id, verdict), 0) + 1
+
+
+def _make_test(ep):
+    @_profile(ep.weight)
+    @given(data=st.data())
+    def test(pool, data):
+        _run(pool, ep, data)
+
+    test.__name__ = f"test_{ep.id}"
+    return test
+
+
+# one test per entry point, each with its own number of examples
+for _ep in ENTRY_POINTS:
+    globals()[f"test_{_ep.id.replace('.', '_').replace(':', '_')}"] = _make_test(_ep)
+del _ep
