@@ -313,7 +313,7 @@ def _globals_print(py, seen) -> tuple[str, bool]:
 
 _IMMUTABLE = (bool, int, float, complex, str, bytes, type(None), types.ModuleType,
               types.BuiltinFunctionType, type, np.ufunc)
-_GP_CACHE: dict = {}  # id(py) -> (py, values read, fingerprint): for immutable values only
+_GP_CACHE: dict = {}  # id(py) -> (py, (name, value) pairs read, fingerprint): immutables only
 _MISSING = object()
 
 
@@ -325,17 +325,20 @@ def globals_print(py) -> tuple[str, bool]:
     same immutable object as last time (a module, a number...), the last answer stands.
     """
     g = py.__globals__
-    vals = tuple([g.get(n, _MISSING) for n in _global_names(py.__code__)])
     hit = _GP_CACHE.get(id(py))
-    if hit is not None and hit[0] is py and len(hit[1]) == len(vals) and all(
-            [a is b for a, b in zip(hit[1], vals)]) and py.__closure__ is None:
-        return hit[2]
+    if hit is not None and hit[0] is py:
+        for name, v in hit[1]:
+            if g.get(name, _MISSING) is not v:
+                break
+        else:
+            return hit[2]
     out = _globals_print(py, {id(py)})
+    pairs = tuple((n, g.get(n, _MISSING)) for n in _global_names(py.__code__))
     if py.__closure__ is None and all(isinstance(v, _IMMUTABLE) or v is _MISSING
-                                      for v in vals):
+                                      for _, v in pairs):
         if len(_GP_CACHE) > 256:
             _GP_CACHE.clear()
-        _GP_CACHE[id(py)] = (py, vals, out)
+        _GP_CACHE[id(py)] = (py, pairs, out)
     return out
 
 

@@ -113,6 +113,8 @@ def check_tolerances(rtol, atol, n):
 def check_pure_relative(atol, y0):
     """Refuse atol = 0 on a component that starts at zero: pure relative error control
     has no scale there (the error weight 1 / (rtol |y|) is infinite)."""
+    if atol.size <= 16 and 0.0 not in atol.tolist():  # the common case, fast
+        return
     zero = np.flatnonzero((atol == 0.0) & (np.atleast_2d(y0) == 0.0).any(axis=0))
     if zero.size:
         raise ValueError(
