@@ -5,7 +5,9 @@ See :mod:`odekit.integrate._template`. ``events(t, y, p, out)`` (from the genera
 header) writes every event function's value into ``out``.
 
 How sign changes inside a step are found: the event functions are sampled on the step's
-interpolant (the dense output) at 2, then 4, 8, ... equal sub-intervals, until two
+interpolant at 2, then 4, 8, ... equal sub-intervals (for DOP853, whose dense output costs
+three more evaluations of f, on the free cubic Hermite interpolant first, and on the dense
+output only in a step where a sign change shows), until two
 successive grids show the same number of sign changes and turns (local extrema of the
 samples) for every event over three successive grids (8 sub-intervals at least) with at
 least 4 sub-intervals per feature, or ``_k.EVENT_SUBSTEPS`` (64) sub-intervals are reached.
@@ -42,6 +44,34 @@ def _locate_root(k, lo, hi, glo, ghi, t_old, h, y, Q, p, ybuf, gbuf):
             break
         fb = _event_value(k, b, t_old, h, y, Q, p, ybuf, gbuf)
     return min(max(b, lo), hi)
+
+
+@jit(inline="always")
+def _sample(th, t, h, y, y_new, f0, f1, Q, p, ybuf, out, dense, nd):
+    """Every event function at θ: on the dense output, or on the cubic Hermite interpolant
+    of (y, f0) and (y_new, f1)."""
+    if dense:
+        _k.dense_eval(th, y, Q, ybuf, nd)
+    else:
+        t2 = th * th
+        t3 = t2 * th
+        h00 = 2.0 * t3 - 3.0 * t2 + 1.0
+        h01 = 3.0 * t2 - 2.0 * t3
+        h10 = (t3 - 2.0 * t2 + th) * h
+        h11 = (t3 - t2) * h
+        for j in range(nd):
+            ybuf[j] = h00 * y[j] + h01 * y_new[j] + h10 * f0[j] + h11 * f1[j]
+    events(t + th * h, ybuf, p, out)
+
+
+@jit
+def _any_crossing(S, M, n_events):
+    stride = _k.EVENT_SUBSTEPS // M
+    for k in range(n_events):
+        for j in range(M):
+            if _crosses(S[j * stride, k], S[(j + 1) * stride, k]):
+                return True
+    return False
 
 
 @jit
@@ -88,15 +118,24 @@ def _step_events(t, h, t_new, y, y_new, p, A, c, P, ints, K, Q, ytmp, ybuf, G, e
     gbuf = G[2]
     S = G[4:]
     events(t_new, y_new, p, g_new)
-    nfev = _dense_prepare(t, h, y, p, A, c, P, ints, K, ytmp, Q)
+    s_ = ints[0]
+    # Detection samples: where the dense output needs extra stages (DOP853), the free cubic
+    # Hermite interpolant of (y, f) at both ends (FSAL: K[0], K[s]) is used to look for
+    # sign changes, and the dense output is built only for a step that has one; otherwise
+    # (RK45, RK4: no extra stages) the dense output itself.
+    hermite = ints[2] == 1 and ints[1] > s_ + 1
+    nfev = 0
+    have_dense = False
+    if not hermite:
+        nfev += _dense_prepare(t, h, y, p, A, c, P, ints, K, ytmp, Q)
+        have_dense = True
     _k.copy1(S[0], g_old)
     _k.copy1(S[NS], g_new)
     # refine the sampling grid until it resolves every event function: three successive
     # grids (from 2, 4, 8 sub-intervals on) agree on the number of sign changes and turns,
     # and there are at least 4 sub-intervals per feature; bounded by NS
     M = 2
-    _k.dense_eval(0.5, y, Q, ybuf, nd)
-    events(t + 0.5 * h, ybuf, p, S[NS // 2])
+    _sample(0.5, t, h, y, y_new, K[0], K[s_], Q, p, ybuf, S[NS // 2], have_dense, nd)
     prev = _features(S, M, n_events)
     agree = 0
     cur = prev
@@ -104,9 +143,8 @@ def _step_events(t, h, t_new, y, y_new, p, A, c, P, ints, K, Q, ytmp, ybuf, G, e
         stride = NS // (2 * M)
         for j in range(M):
             idx = (2 * j + 1) * stride
-            th = idx / NS
-            _k.dense_eval(th, y, Q, ybuf, nd)
-            events(t + th * h, ybuf, p, S[idx])
+            _sample(idx / NS, t, h, y, y_new, K[0], K[s_], Q, p, ybuf, S[idx], have_dense,
+                    nd)
         M *= 2
         cur = _features(S, M, n_events)
         agree = agree + 1 if cur == prev else 0
@@ -114,9 +152,20 @@ def _step_events(t, h, t_new, y, y_new, p, A, c, P, ints, K, Q, ytmp, ybuf, G, e
         if agree >= 2 and 4 * cur <= M:
             break
     if 4 * cur > NS and allow_reject:
-        return n_ev, 2.0, True, nfev, -1.0  # not resolved: retry with a shorter step
+        return n_ev, 2.0, have_dense, nfev, -1.0  # not resolved: retry a shorter step
     # the next step may grow only as far as keeps ~8 sub-intervals per feature
     cap = 8.0 / max(cur, 1)
+    if not have_dense:
+        if not _any_crossing(S, M, n_events):
+            return n_ev, 2.0, False, nfev, cap  # the common case: nothing in this step
+        # a sign change: build the dense output, and take the grid's samples from it, so
+        # that the brackets are those of the interpolant the roots are found on
+        nfev += _dense_prepare(t, h, y, p, A, c, P, ints, K, ytmp, Q)
+        have_dense = True
+        stride = NS // M
+        for j in range(1, M):
+            _sample((j * stride) / NS, t, h, y, y_new, K[0], K[s_], Q, p, ybuf,
+                    S[j * stride], True, nd)
     stride = NS // M
     start = n_ev
     first_term = 2.0
@@ -159,4 +208,4 @@ def _step_events(t, h, t_new, y, y_new, p, A, c, P, ints, K, Q, ytmp, ybuf, G, e
             ev_t[end] = t + th * h
             _k.dense_eval(th, y, Q, ev_y[end], nd)
         end += 1
-    return end, first_term, True, nfev, cap
+    return end, first_term, have_dense, nfev, cap
