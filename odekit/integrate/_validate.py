@@ -179,10 +179,11 @@ def step_size(method, step, first_step, interval, max_steps, max_step=math.inf):
         if not (np.isfinite(step) and step > 0):
             raise ValueError(f"step must be positive and finite, got {step}")
         step = min(step, max_step)
-        nsteps = max(1, int(np.ceil(interval / step * (1 - 1e-12))))
-        if nsteps > max_steps:
-            raise ValueError(f"step={step} needs {nsteps} steps, more than "
-                             f"max_steps={max_steps}; raise max_steps or the step")
+        ratio = interval / step * (1 - 1e-12)
+        if not ratio <= max_steps:  # (also when the ratio overflows to inf)
+            raise ValueError(f"step={step} (capped by max_step) needs about {ratio:.3g} steps, "
+                             f"more than max_steps={max_steps}; raise max_steps or the step")
+        nsteps = max(1, int(np.ceil(ratio)))
         return interval / nsteps
     if step is not None:
         raise ValueError(f"step is only for the fixed-step method 'RK4'; method {method!r} "

@@ -407,3 +407,6 @@ def test_rk4_honours_max_step_and_refuses_first_step():
     with pytest.raises(ValueError, match="first_step"):
         odekit.solve_ivp(oscillator, (0.0, 1.0), [1.0, 0.0], params=[1.0], method="RK4",
                          step=0.5, first_step=0.1)
+    with pytest.raises(ValueError, match="max_steps"):  # found by the fuzzer: was OverflowError
+        odekit.solve_ivp(oscillator, (0.0, 1.0), [1.0, 0.0], params=[1.0], method="RK4",
+                         step=0.5, max_step=1e-308)
