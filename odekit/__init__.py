@@ -7,12 +7,15 @@ The ODE core is re-exported here::
 
 The problem families are subpackages, imported on first use (so ``import odekit`` stays
 light and never imports matplotlib): :mod:`odekit.floquet`, :mod:`odekit.mathieu`,
-:mod:`odekit.geoprob`, :mod:`odekit.competition`, :mod:`odekit.characteristics`.
+:mod:`odekit.geoprob` and the others found in the package folder (the list is discovered,
+so a new family joins by existing).
 """
 
 from __future__ import annotations
 
 import importlib
+import os
+import pkgutil
 
 __version__ = "0.1.0"
 
@@ -25,7 +28,11 @@ from .integrate import (  # noqa: E402
     solve_ivp,
 )
 
-_SUBPACKAGES = ("floquet", "mathieu", "geoprob", "competition", "characteristics", "plotting")
+# the public modules and subpackages that exist (names without a leading underscore;
+# the core `integrate`, the command line and `__main__` are not families)
+_SUBPACKAGES = tuple(sorted(
+    m.name for m in pkgutil.iter_modules([os.path.dirname(__file__)])
+    if not m.name.startswith("_") and m.name not in ("integrate", "cli")))
 
 __all__ = [
     "__version__",

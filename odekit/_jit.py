@@ -5,7 +5,9 @@ policy lives in one place:
 
 * ``cache=True``: compiled machine code is kept on disk and reused by later processes.
   Where Numba cannot locate a cache (a function typed at an interactive prompt, in
-  ``python -c`` or in a notebook cell), caching quietly falls back to memory.
+  ``python -c`` or in a notebook cell), caching quietly falls back to memory. A cache entry
+  that cannot be read (a truncated or corrupt file) is flushed and recompiled, with a
+  RuntimeWarning.
 * No ``fastmath``: the flags ``nnan``/``ninf`` would let LLVM delete the NaN and
   infinity checks that make failures loud.
 * ``error_model="numpy"``: division by zero gives inf/NaN (which the kernels check)
@@ -15,6 +17,12 @@ policy lives in one place:
 
 :func:`compile_count` counts real compilations (cache loads are not counted), so tests can
 prove that changing parameters, initial values, tolerances or time spans never recompiles.
+
+Parallel kernels (``parallel=True``) are called through a thin wrapper that serialises
+them with a lock while Numba's threading layer is ``workqueue`` (or not known yet, before
+the first parallel call): that layer is not thread-safe, and two Python threads running
+parallel kernels at once would abort the process. With ``omp`` or ``tbb`` (the usual
+layers) calls run concurrently as before.
 """
 
 from __future__ import annotations
@@ -25,7 +33,8 @@ import threading
 import numba
 from numba.core import event as _event
 
-__all__ = ["jit", "prange", "DISABLED", "compile_count", "cache_ok", "num_threads"]
+__all__ = ["jit", "prange", "DISABLED", "compile_count", "cache_ok", "num_threads",
+           "parallel_serialised"]
 
 #: True when ``ODEKIT_DISABLE_JIT`` is set to a non-empty value other than ``"0"``.
 DISABLED: bool = os.environ.get("ODEKIT_DISABLE_JIT", "") not in ("", "0")
@@ -79,9 +88,90 @@ def jit(func=None, *, parallel: bool = False, cache: bool = True, inline: str = 
         if inline != "never":
             opts["inline"] = inline
         opts["cache"] = bool(cache) and cache_ok(f)
-        return numba.njit(**opts)(f)
+        disp = numba.njit(**opts)(f)
+        if opts["cache"]:
+            disp._cache = _safe_cache(f)
+        return _Serialised(disp) if parallel else disp
 
     return wrap if func is None else wrap(func)
+
+
+_SAFE_CACHE_CLASS = None
+
+
+def _safe_cache(py_func):
+    """Numba's function cache, except that an unreadable entry (a truncated or corrupt
+    file: EOFError, UnpicklingError, ...) is flushed and recompiled instead of raising."""
+    global _SAFE_CACHE_CLASS
+    if _SAFE_CACHE_CLASS is None:
+        import warnings
+
+        from numba.core.caching import FunctionCache
+
+        class SafeFunctionCache(FunctionCache):
+            def load_overload(self, sig, target_context):
+                try:
+                    return super().load_overload(sig, target_context)
+                except Exception as exc:  # noqa: BLE001 - any unreadable entry
+                    name = getattr(self._py_func, "__qualname__", "a kernel")
+                    warnings.warn(f"odekit: the Numba cache of {name} in "
+                                  f"{self._cache_path} is unreadable ({type(exc).__name__}: "
+                                  f"{exc}); recompiling", RuntimeWarning, stacklevel=2)
+                    try:
+                        self.flush()
+                    except OSError:
+                        pass
+                    return None
+
+        _SAFE_CACHE_CLASS = SafeFunctionCache
+    return _SAFE_CACHE_CLASS(py_func)
+
+
+_PAR_LOCK = threading.Lock()
+_PAR_SAFE = False  # True once the threading layer is known to be thread-safe
+
+
+def parallel_serialised() -> bool:
+    """Whether parallel kernels are serialised now (workqueue layer, or not known yet)."""
+    return not _PAR_SAFE
+
+
+class _Serialised:
+    """A parallel dispatcher, called under a lock while the threading layer may be
+    ``workqueue`` (see the module docstring). Attributes are those of the dispatcher."""
+
+    def __init__(self, disp):
+        self._disp = disp
+        self.__doc__ = disp.__doc__
+        self.__name__ = getattr(disp, "__name__", "kernel")
+        self.__wrapped__ = disp
+
+    def __call__(self, *args, **kwargs):
+        global _PAR_SAFE
+        if _PAR_SAFE:
+            return self._disp(*args, **kwargs)
+        with _PAR_LOCK:
+            out = self._disp(*args, **kwargs)
+            try:
+                _PAR_SAFE = numba.threading_layer() != "workqueue"
+            except ValueError:  # no parallel region has run yet
+                pass
+        return out
+
+    def __getattr__(self, name):
+        return getattr(self._disp, name)
+
+    def __repr__(self):
+        return f"<serialised parallel kernel {self._disp!r}>"
+
+
+def _after_fork_in_child():
+    global _PAR_LOCK
+    _PAR_LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 class _Counter(_event.Listener):

@@ -393,29 +393,29 @@ def cmd_info(args) -> int:
 
 
 def cmd_cache(args) -> int:
-    from .integrate._codegen import kernel_cache_dir
+    from .integrate._codegen import kernel_cache_dir, kernel_cache_files
 
     d = kernel_cache_dir()
     if d is None:
         print("no writable kernel cache directory (kernels are compiled in memory)")
         return 0
-    root = pathlib.Path(d)
-    files = list(root.glob("_odekit_kernel_*.py"))
-    print(f"kernel cache: {d} ({len(files)} generated kernel modules)")
+    files = kernel_cache_files(d)
+    modules = [f for f in files if f.suffix == ".py"]
+    print(f"kernel cache: {d} ({len(modules)} generated kernel modules, {len(files)} files)")
     if args.clear:
-        # only odekit's own files: ODEKIT_CACHE_DIR may name a folder that holds others
-        n = 0
-        for p in [*files, *root.glob("__pycache__/_odekit_kernel_*")]:
+        removed = 0
+        for f in files:  # odekit's own files only: anything else in the folder stays
             try:
-                p.unlink()
-                n += 1
+                f.unlink()
+                removed += 1
             except OSError:
                 pass
+        pyc = pathlib.Path(d) / "__pycache__"
         try:
-            (root / "__pycache__").rmdir()  # only if nothing else is left in it
+            pyc.rmdir()  # only if now empty
         except OSError:
             pass
-        print(f"cleared ({n} files)")
+        print(f"cleared {removed} files")
     return 0
 
 

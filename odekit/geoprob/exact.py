@@ -56,6 +56,13 @@ TWO_PI = 2.0 * math.pi
 _PI = Fraction("3.14159265358979323846264338327950288419716939937510582097494459")
 _XBITS = 128  # x is carried as the exact dyadic X / 2**_XBITS
 _FBITS = 96  # fraction bits of the fixed-point accumulator
+#: work bounds of :func:`sector_probability` (larger requests raise ValueError instead of
+#: running for minutes or exhausting memory): terms of the sum, and the exact-arithmetic
+#: work (terms x bits; 2e8 is a few seconds)
+SECTOR_MAX_TERMS = 1_000_000
+#: bound on the exact (Fraction) results' work: terms x bits per term
+EXACT_MAX_BITS = 2e8
+SECTOR_MAX_BIGINT_WORK = 2e8
 
 #: Probability that the triangle of three uniform points in a disk contains the centre.
 TRIANGLE_CONTAINS_CENTRE = 0.25
@@ -177,6 +184,12 @@ def _sector_scalar(n: int, theta: float) -> float:
     if n * X <= one:  # theta >= 2 pi (1 - 1/n)
         return 1.0
     K = (one - 1) // X  # number of k >= 1 with k x < 1
+    if K > SECTOR_MAX_TERMS:
+        raise ValueError(
+            f"sector_probability(n={n}, theta={theta!r}) needs {K} terms of the alternating "
+            f"sum (more than {SECTOR_MAX_TERMS}: theta this close to 2*pi with n this large "
+            "is refused rather than computed for minutes); use sector_probability_mc, or "
+            "note that P -> 1 as theta -> 2*pi (1 - 1/n)")
     x = X / one
     k, y, lb = _log2_terms(n, X, K)
     # float64 path, if a bound on its rounding error (including that of x itself) is tiny
@@ -192,6 +205,13 @@ def _sector_scalar(n: int, theta: float) -> float:
             with np.errstate(under="ignore"):
                 val = float(np.sum(signs * comb * y ** (n - 1)))
             return min(1.0, max(0.0, val))
+    work = K * (max(float(lb.max()), 0.0) + _FBITS)
+    if work > SECTOR_MAX_BIGINT_WORK:
+        raise ValueError(
+            f"sector_probability(n={n}, theta={theta!r}) needs exact arithmetic on {K} terms "
+            f"of up to {int(lb.max())} bits (an estimated {work:.2g} bit-terms, more than "
+            f"the bound {SECTOR_MAX_BIGINT_WORK:.0e}, i.e. minutes); refused: use "
+            "sector_probability_mc for this (n, theta)")
     return _sector_bigint(n, X, lb)
 
 
@@ -236,7 +256,10 @@ def sector_probability(n, theta):
     Raises
     ------
     ValueError
-        ``n`` < 1 or not an integer; ``theta`` outside [0, 2*pi] or NaN.
+        ``n`` < 1 or not an integer; ``theta`` outside [0, 2*pi] or NaN; or a request
+        whose exact sum would run for minutes (more than ``SECTOR_MAX_TERMS`` terms, or
+        more exact-arithmetic work than ``SECTOR_MAX_BIGINT_WORK``: theta within a few
+        2*pi/n of 2*pi with n in the tens of thousands): use the Monte-Carlo estimate.
 
     Notes
     -----
@@ -299,6 +322,15 @@ def sector_probability_exact(n, fraction) -> Fraction:
     if n == 1:
         return Fraction(1)
     x = 1 - t
+    if x == 0 or n * x <= 1:
+        return Fraction(1)  # theta >= 2 pi (1 - 1/n): certain
+    terms = min(n, math.ceil(1 / x))
+    bits = terms * (n - 1) * (x.denominator.bit_length() + 1)
+    if bits > EXACT_MAX_BITS:
+        raise ValueError(
+            f"sector_probability_exact(n={n}, {fraction}) would add {terms} fractions of about "
+            f"{(n - 1) * (x.denominator.bit_length() + 1)} bits (more than {EXACT_MAX_BITS:.0e} "
+            "bits in all); refused as unbounded work: use sector_probability (float)")
     total = Fraction(0)
     k = 1
     while k <= n and k * x < 1:
@@ -324,7 +356,13 @@ def wendel_probability_exact(n, d) -> Fraction:
     """
     n = _check_int(n, "n")
     d = _check_int(d, "d")
-    return Fraction(sum(math.comb(n - 1, k) for k in range(min(d, n))), 2 ** (n - 1))
+    if d >= n:
+        return Fraction(1)  # the sum runs over every k < n: 2^(n-1) / 2^(n-1)
+    if d * n > EXACT_MAX_BITS:
+        raise ValueError(f"wendel_probability_exact(n={n}, d={d}) would sum {d} binomials of "
+                         f"about {n} bits (more than {EXACT_MAX_BITS:.0e} bits in all); refused "
+                         "as unbounded work")
+    return Fraction(sum(math.comb(n - 1, k) for k in range(d)), 2 ** (n - 1))
 
 
 def wendel_probability(n, d) -> float:
@@ -391,8 +429,12 @@ def buffon_probability(length, spacing) -> float:
     L = _check_positive(length, "length")
     d = _check_positive(spacing, "spacing")
     if L <= d:
-        return 2.0 * L / (math.pi * d)
-    return 1.0 + 2.0 / (math.pi * d) * (L - math.sqrt(L * L - d * d) - d * math.asin(d / L))
+        return 2.0 / math.pi * (L / d)  # (not 2 L / (pi d): 2 L or pi d may overflow)
+    # 1 + 2/(pi d) (L - sqrt(L^2 - d^2) - d asin(d/L)), with L - sqrt(L^2 - d^2) written
+    # as d^2 / (L + sqrt(L^2 - d^2)): no 0 * inf for a tiny spacing, no cancellation
+    r = d / L
+    return 1.0 + 2.0 / math.pi * (r / (1.0 + math.sqrt((1.0 - r) * (1.0 + r)))
+                                  - math.asin(r))
 
 
 _MEAN_DISTANCE = {

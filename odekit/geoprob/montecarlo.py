@@ -145,6 +145,9 @@ def _z(confidence: float) -> float:
 def wilson_interval(hits: int, n: int, confidence: float = 0.95):
     """Wilson score interval for a binomial proportion.
 
+    ``hits`` in [0, n], ``n`` >= 1 integers and ``confidence`` in (0, 1) (ValueError or
+    TypeError otherwise).
+
     Examples
     --------
     >>> from odekit.geoprob.montecarlo import wilson_interval
@@ -152,6 +155,14 @@ def wilson_interval(hits: int, n: int, confidence: float = 0.95):
     >>> round(lo, 4), round(hi, 4)
     (0.4038, 0.5962)
     """
+    for name, v in (("hits", hits), ("n", n)):
+        if isinstance(v, bool) or not isinstance(v, numbers.Integral):
+            raise TypeError(f"{name} must be an integer, got {v!r}")
+    if n < 1:
+        raise ValueError(f"n must be >= 1, got {n}")
+    if not 0 <= hits <= n:
+        raise ValueError(f"hits must be in [0, n] = [0, {n}], got {hits}")
+    confidence = _check_confidence(confidence)
     z = _z(confidence)
     p = hits / n
     z2n = z * z / n
@@ -324,8 +335,16 @@ def _run_qmc(kind, fpar, ipar, dim, wlen, iwlen, samples, ss, probability, confi
 # ----------------------------------------------------------------------------------------
 # the sector problem
 # ----------------------------------------------------------------------------------------
+#: most points per sample of the sector Monte Carlo (its scratch is n integers per chunk
+#: row; larger n is refused up front rather than failing with MemoryError)
+SECTOR_MC_MAX_N = 1_000_000
+
+
 def _sector_kernel_args(n, theta, sampler):
     n = _check_int(n, "n")
+    if n > SECTOR_MC_MAX_N:
+        raise ValueError(f"n must be <= {SECTOR_MC_MAX_N} for the Monte-Carlo estimate, got "
+                         f"{n} (sector_probability gives the exact value)")
     th = _check_theta_array(theta)
     if th.ndim != 0:
         raise TypeError(f"theta must be a scalar angle in radians, got {theta!r}")

@@ -33,6 +33,8 @@ __all__ = [
 #: Largest (n, d) the Monte-Carlo Wendel kernel accepts (it enumerates C(n, d-1) subsets).
 WENDEL_MAX_N = 64
 WENDEL_MAX_D = 8
+#: most hyperplanes C(n, d-1) the Wendel estimator may test per sample
+WENDEL_MAX_HYPERPLANES = 100_000
 
 
 @dataclass(frozen=True)
@@ -131,7 +133,9 @@ def wendel(n, d) -> Problem:
     """Wendel (1962): n uniform points on the sphere S^(d-1) lie in some hemisphere.
 
     The Monte-Carlo estimator draws Gaussian vectors and tests every hyperplane through
-    the origin and d-1 of the points; it accepts n <= 64 and d <= 8.
+    the origin and d-1 of the points; it accepts n <= 64, d <= 8 and at most
+    ``WENDEL_MAX_HYPERPLANES`` (1e5) hyperplanes C(n, d-1) per sample (ValueError beyond:
+    the work per sample would be unbounded in practice).
 
     Examples
     --------
@@ -145,6 +149,12 @@ def wendel(n, d) -> Problem:
         raise ValueError(f"n must be <= {WENDEL_MAX_N} for the Wendel estimator, got {n}")
     if d > WENDEL_MAX_D:
         raise ValueError(f"d must be <= {WENDEL_MAX_D} for the Wendel estimator, got {d}")
+    planes = math.comb(n, d - 1)
+    if planes > WENDEL_MAX_HYPERPLANES:
+        raise ValueError(
+            f"wendel(n={n}, d={d}): the estimator tests C(n, d-1) = {planes} hyperplanes per "
+            f"sample (more than {WENDEL_MAX_HYPERPLANES}); refused as unbounded work. The "
+            "exact value is wendel_probability(n, d)")
     dim = n * d + (n * d) % 2
     wlen = n * d + (d - 1) ** 2 + 1 + d
     return Problem(f"wendel(n={n}, d={d})",

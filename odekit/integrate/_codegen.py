@@ -17,6 +17,7 @@ cell) or is a closure, the kernels are compiled in memory only: caching quietly 
 
 from __future__ import annotations
 
+import dis
 import hashlib
 import inspect
 import os
@@ -41,6 +42,15 @@ _DISPATCHERS: dict = {}  # id(user function) -> (function, dispatcher, n paramet
 _KERNELS: dict = {}  # (ids of dispatchers) -> (dispatchers, module)
 _TEMPLATE_SRC: tuple | None = None
 
+
+def _after_fork_in_child():
+    global _LOCK
+    _LOCK = threading.RLock()  # a parent thread may have held it at the fork
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
 EXPECTED_FORM = (
     "expected a function fun(t, y, p) -> dydt, with t a float, y and p 1-D float64 "
     "arrays, returning a 1-D float64 array of len(y) (for example "
@@ -53,8 +63,8 @@ _NO_EVENTS = """
 
 @jit
 def _step_events(t, h, t_new, y, y_new, p, A, c, P, ints, K, Q, ytmp, ybuf, G, ev_dir,
-                 ev_term, ev_idx, ev_t, ev_y, n_ev):
-    return n_ev, 2.0, False, 0
+                 ev_term, ev_idx, ev_t, ev_y, n_ev, allow_reject):
+    return n_ev, 2.0, False, 0, 1.0
 """
 
 
@@ -91,21 +101,43 @@ def _kernels_source() -> str:
         return fh.read()
 
 
+def _private_dir(d: str) -> bool:
+    """Create ``d`` (mode 0700) if needed; True only if it is a real directory owned by
+    this user and closed to others (Numba unpickles files from it)."""
+    try:
+        os.makedirs(d, mode=0o700, exist_ok=True)
+        st = os.lstat(d)
+    except OSError:
+        return False
+    import stat
+
+    if not stat.S_ISDIR(st.st_mode):
+        return False
+    if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o077):
+        return False
+    return True
+
+
 def kernel_cache_dir() -> str | None:
     """Directory holding generated kernel modules (and Numba's cache of them).
 
     ``ODEKIT_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/odekit/kernels`` (default
-    ``~/.cache``), else a per-user folder in the temporary directory; None if none is
-    writable.
+    ``~/.cache``), else a per-user folder in the temporary directory, used only if it is
+    this user's own and private (mode 0700: Numba unpickles what it finds there); None if
+    none is usable (kernels are then compiled in memory).
     """
     candidates = []
     if os.environ.get("ODEKIT_CACHE_DIR"):
-        candidates.append(os.environ["ODEKIT_CACHE_DIR"])
+        candidates.append((os.environ["ODEKIT_CACHE_DIR"], False))
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    candidates.append(os.path.join(base, "odekit", "kernels"))
+    candidates.append((os.path.join(base, "odekit", "kernels"), False))
     uid = os.getuid() if hasattr(os, "getuid") else "user"
-    candidates.append(os.path.join(tempfile.gettempdir(), f"odekit-kernels-{uid}"))
-    for d in candidates:
+    candidates.append((os.path.join(tempfile.gettempdir(), f"odekit-kernels-{uid}"), True))
+    for d, shared in candidates:
+        if shared:
+            if _private_dir(d) and os.access(d, os.W_OK):
+                return d
+            continue
         try:
             os.makedirs(d, exist_ok=True)
             if os.access(d, os.W_OK):
@@ -115,6 +147,24 @@ def kernel_cache_dir() -> str | None:
     return None
 
 
+#: names of the files odekit writes to the kernel cache directory (``odekit cache
+#: --clear`` deletes these and nothing else)
+KERNEL_GLOBS = ("_odekit_kernel_*.py", "_odekit_kernel_*.py.*.tmp",
+                "__pycache__/_odekit_kernel_*.nbi", "__pycache__/_odekit_kernel_*.nbc",
+                "__pycache__/_odekit_kernel_*.pyc")
+
+
+def kernel_cache_files(directory) -> list:
+    """odekit's own files in a kernel cache directory (generated modules, their caches)."""
+    import pathlib
+
+    d = pathlib.Path(directory)
+    out = []
+    for pattern in KERNEL_GLOBS:
+        out.extend(p for p in d.glob(pattern) if p.is_file() and not p.is_symlink())
+    return sorted(set(out))
+
+
 def _py_func(f):
     return f.py_func if isinstance(f, CPUDispatcher) else f
 
@@ -122,19 +172,23 @@ def _py_func(f):
 def as_dispatcher(fun, name: str):
     """Return (compiled dispatcher, number of positional parameters) for ``fun``.
 
-    A plain Python function is compiled once (and remembered); a Numba dispatcher is used
-    as it is.
+    A plain Python function is compiled once (and remembered) for the current values of
+    the globals it reads (Numba freezes them into the machine code): when one of them
+    changes, a fresh dispatcher is compiled. A Numba dispatcher is used as it is unless
+    it reads global values, in which case a fresh one is compiled from its Python
+    function for the same reason.
     """
     if not callable(fun):
         raise TypeError(f"{name} must be callable; {EXPECTED_FORM}")
-    with _LOCK:
-        hit = _DISPATCHERS.get(id(fun))
-        if hit is not None and hit[0] is fun:
-            return hit[1], hit[2]
     py = _py_func(fun)
     if not isinstance(py, types.FunctionType):
         raise TypeError(f"{name} must be a Python function or a numba.njit function "
                         f"(got {type(fun).__name__}); {EXPECTED_FORM}")
+    gprint, frozen = globals_print(py)
+    with _LOCK:
+        hit = _DISPATCHERS.get(id(fun))
+        if hit is not None and hit[0] is fun and hit[3] == gprint:
+            return hit[1], hit[2]
     try:
         params = inspect.signature(py).parameters.values()
         npos = sum(1 for q in params
@@ -143,12 +197,171 @@ def as_dispatcher(fun, name: str):
     except (TypeError, ValueError):
         npos = -1
     with _LOCK:
-        if isinstance(fun, CPUDispatcher) or _jit.DISABLED:
+        if _jit.DISABLED:
             disp = fun
-        else:
+        elif not frozen and isinstance(fun, CPUDispatcher):
+            disp = fun
+        elif not frozen:
             disp = _jit.jit(py)
-        _DISPATCHERS[id(fun)] = (fun, disp, npos)  # keeps fun alive: its id stays unique
+        else:
+            # the machine code holds the globals' values: compile a fresh function (in
+            # memory: Numba's own disk cache is not keyed on global values), with helper
+            # functions that read globals recompiled as well
+            disp = _jit.jit(_snapshot(py), cache=False)
+        _DISPATCHERS[id(fun)] = (fun, disp, npos, gprint)  # keeps fun alive: id stays unique
         return disp, npos
+
+
+# ----------------------------------------------------------------------------------------
+# the globals a function reads: part of every cache key (Numba freezes their values)
+# ----------------------------------------------------------------------------------------
+_NAMES: dict = {}  # id(code object) -> (code, names it loads as globals, nested included)
+_CODE_PRINTS: dict = {}  # code object -> fingerprint of the code itself
+_SIMPLE = (bool, int, float, complex, str, bytes, type(None))
+
+
+class GlobalValueError(TypeError):
+    """A function reads a global whose value cannot be fingerprinted."""
+
+
+def _global_names(code) -> tuple:
+    hit = _NAMES.get(id(code))  # by id: hashing a code object hashes its contents
+    if hit is not None and hit[0] is code:
+        return hit[1]
+    names = set()
+    stack = [code]
+    while stack:
+        c = stack.pop()
+        for ins in dis.get_instructions(c):
+            if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME"):
+                names.add(ins.argval)
+        stack.extend(k for k in c.co_consts if isinstance(k, types.CodeType))
+    out = tuple(sorted(names))
+    _NAMES[id(code)] = (code, out)  # keeps the code alive: its id stays unique
+    return out
+
+
+def _code_print(code) -> str:
+    hit = _CODE_PRINTS.get(code)
+    if hit is None:
+        hit = hashlib.sha256("|".join((code.co_code.hex(), repr(code.co_consts),
+                                       repr(code.co_names))).encode()).hexdigest()[:16]
+        _CODE_PRINTS[code] = hit
+    return hit
+
+
+def _value_print(v, seen) -> tuple[str, bool]:
+    """(fingerprint of a global's value, whether Numba freezes a *value* for it)."""
+    if isinstance(v, _SIMPLE):
+        return f"{type(v).__name__}:{v!r}", True
+    if isinstance(v, types.ModuleType):
+        return f"module:{v.__name__}", False
+    if isinstance(v, np.ndarray):
+        a = np.ascontiguousarray(v)
+        digest = hashlib.sha1(a.view(np.uint8).reshape(-1) if a.size else b"").hexdigest()
+        return f"ndarray:{a.dtype.str}:{a.shape}:{digest}", True
+    if isinstance(v, np.generic):
+        return f"{type(v).__name__}:{v!r}", True
+    if isinstance(v, tuple):
+        parts = [_value_print(x, seen) for x in v]
+        return "(" + ",".join(p for p, _ in parts) + ")", any(f for _, f in parts)
+    py = _py_func(v)
+    if isinstance(py, types.FunctionType):
+        if id(py) in seen:
+            return f"fn:{py.__qualname__}", False
+        seen.add(id(py))
+        inner, frozen = _globals_print(py, seen)
+        return f"fn:{py.__module__}.{py.__qualname__}:{_code_print(py.__code__)}{inner}", frozen
+    if isinstance(v, type) or callable(v):  # classes, ufuncs, builtins, Numba types...
+        mod = getattr(v, "__module__", None) or type(v).__module__
+        return f"obj:{mod}.{getattr(v, '__qualname__', None) or repr(v)}", False
+    try:
+        from numba.core import types as nbtypes
+        if isinstance(v, nbtypes.Type):
+            return f"nbtype:{v}", False
+    except ImportError:  # pragma: no cover
+        pass
+    raise GlobalValueError(type(v).__name__)
+
+
+def _globals_print(py, seen) -> tuple[str, bool]:
+    g = py.__globals__
+    parts = []
+    frozen = False
+    for name in _global_names(py.__code__):
+        if name not in g:
+            continue  # a builtin, or undefined (Numba reports that)
+        try:
+            s, f = _value_print(g[name], seen)
+        except GlobalValueError as exc:
+            raise TypeError(
+                f"{py.__qualname__} reads the global {name!r} (a {exc}), whose value Numba "
+                "would freeze into the compiled code, where later changes are not seen; "
+                "pass the value through `params` (p) instead") from None
+        parts.append(f"{name}={s}")
+        frozen = frozen or f
+    if py.__closure__:
+        for cell in py.__closure__:
+            try:
+                s, f = _value_print(cell.cell_contents, seen)
+            except (ValueError, GlobalValueError):  # an empty cell, or an odd value
+                s, f = f"cell:{id(cell)}", True
+            parts.append(f"cell={s}")
+            frozen = frozen or f
+    return "[" + ";".join(parts) + "]", frozen
+
+
+_IMMUTABLE = (bool, int, float, complex, str, bytes, type(None), types.ModuleType,
+              types.BuiltinFunctionType, type, np.ufunc)
+_GP_CACHE: dict = {}  # id(py) -> (py, (name, value) pairs read, fingerprint): immutables only
+_MISSING = object()
+
+
+def globals_print(py) -> tuple[str, bool]:
+    """Fingerprint of the values of the globals ``py`` reads at compile time (helper
+    functions followed recursively), and whether any of them is a frozen value.
+
+    Called on every solve, so the common case is fast: when every global read is the very
+    same immutable object as last time (a module, a number...), the last answer stands.
+    """
+    g = py.__globals__
+    hit = _GP_CACHE.get(id(py))
+    if hit is not None and hit[0] is py:
+        for name, v in hit[1]:
+            if g.get(name, _MISSING) is not v:
+                break
+        else:
+            return hit[2]
+    out = _globals_print(py, {id(py)})
+    pairs = tuple((n, g.get(n, _MISSING)) for n in _global_names(py.__code__))
+    if py.__closure__ is None and all(isinstance(v, _IMMUTABLE) or v is _MISSING
+                                      for _, v in pairs):
+        if len(_GP_CACHE) > 256:
+            _GP_CACHE.clear()
+        _GP_CACHE[id(py)] = (py, pairs, out)
+    return out
+
+
+def _snapshot(py):
+    """A copy of ``py`` whose helper functions that read global values are fresh
+    dispatchers (compiled for the current values), so that no frozen value is stale."""
+    g = py.__globals__
+    repl = {}
+    for name in _global_names(py.__code__):
+        v = g.get(name)
+        hp = _py_func(v)
+        if v is not None and isinstance(hp, types.FunctionType) and hp is not py \
+                and isinstance(v, CPUDispatcher) and globals_print(hp)[1]:
+            opts = {k: o for k, o in v.targetoptions.items() if k != "nopython"}
+            repl[name] = numba.njit(**{**opts, "cache": False})(_snapshot(hp))
+    if not repl:
+        return py
+    new_g = dict(g)
+    new_g.update(repl)
+    f = types.FunctionType(py.__code__, new_g, py.__name__, py.__defaults__, py.__closure__)
+    f.__qualname__ = py.__qualname__
+    f.__module__ = py.__module__
+    return f
 
 
 _TWINS: dict = {}  # (id(function), n) -> (function, in-place twin dispatcher or None)
@@ -161,22 +374,27 @@ def inplace_dispatcher(fun, n: int):
     """
     if _jit.DISABLED:
         return None
+    py = _py_func(fun)
+    gprint, frozen = globals_print(py)
     key = (id(fun), n)
     with _LOCK:
         hit = _TWINS.get(key)
-        if hit is not None and hit[0] is fun:
+        if hit is not None and hit[0] is fun and hit[2] == gprint:
             return hit[1]
-        twin = _rewrite.inplace_twin(_py_func(fun), n)
-        disp = _jit.jit(twin) if twin is not None else None
-        _TWINS[key] = (fun, disp)
+        twin = _rewrite.inplace_twin(_snapshot(py) if frozen else py, n)
+        disp = None
+        if twin is not None:
+            disp = _jit.jit(twin, cache=not frozen)
+        _TWINS[key] = (fun, disp, gprint)
         return disp
 
 
 def _stamp(py) -> tuple[str, bool]:
-    """A fingerprint of a user function's code, and whether it can be cached on disk."""
+    """A fingerprint of a user function's code and of the values of the globals it reads
+    (helpers followed), and whether it can be cached on disk."""
     code = py.__code__
     parts = [py.__module__ or "", py.__qualname__, code.co_code.hex(), repr(code.co_consts),
-             repr(code.co_names)]
+             repr(code.co_names), globals_print(py)[0]]
     cacheable = py.__closure__ is None and _jit.cache_ok(py)
     if cacheable:
         try:

@@ -14,6 +14,12 @@ from .._jit import jit
 SAFETY = 0.9
 MIN_FACTOR = 0.2
 MAX_FACTOR = 10.0
+#: most rejected trials of one step before it fails as a step size underflow (a rejected
+#: trial shrinks the step by a factor <= 0.9, so ~7000 would go from 1e300 to 1e-300)
+MAX_REJECT = 10_000
+TINY = 1e-300
+#: finest sampling grid of the event functions within one step (a power of 2)
+EVENT_SUBSTEPS = 64
 
 
 @jit
@@ -43,7 +49,9 @@ def error_norm(h, y, y_new, K, E, E3, s, err_mode, rtol, atol, scale, n):
     loops pipeline); ``scale`` receives the per-component error weights on the way.
     """
     for j in range(n):
-        scale[j] = 1.0 / (atol[j] + rtol * max(abs(y[j]), abs(y_new[j])))
+        # floored: with atol = 0 a component that reaches exactly 0 has weight 1e300, not
+        # inf (0 * inf would make the norm NaN and the step fail)
+        scale[j] = 1.0 / max(atol[j] + rtol * max(abs(y[j]), abs(y_new[j])), TINY)
     if err_mode == 1:
         acc2 = 0.0
         for j in range(n):
@@ -146,7 +154,7 @@ def initial_step_norms(y0, f0, rtol, atol):
     d0 = 0.0
     d1 = 0.0
     for i in range(n):
-        sc = atol[i] + abs(y0[i]) * rtol
+        sc = max(atol[i] + abs(y0[i]) * rtol, TINY)
         d0 += (y0[i] / sc) ** 2
         d1 += (f0[i] / sc) ** 2
     return np.sqrt(d0 / n), np.sqrt(d1 / n)
@@ -173,7 +181,7 @@ def initial_step_finish(y0, f0, f1, h0, d1, err_order, rtol, atol, interval, max
     n = y0.shape[0]
     d2 = 0.0
     for i in range(n):
-        sc = atol[i] + abs(y0[i]) * rtol
+        sc = max(atol[i] + abs(y0[i]) * rtol, TINY)
         d2 += ((f1[i] - f0[i]) / sc) ** 2
     d2 = np.sqrt(d2 / n) / h0
     if not np.isfinite(d2):
@@ -259,7 +267,7 @@ def record_start(t0, y, record_steps, t_eval, ts, ys, ist):
 @jit
 def buffers_full(ist, n_events, ev_t, dense, d_t):
     """Whether the event or dense-output buffers lack room for another step."""
-    return ((n_events > 0 and ist[4] + n_events > ev_t.shape[0])
+    return ((n_events > 0 and ist[4] + n_events * EVENT_SUBSTEPS > ev_t.shape[0])
             or (dense and ist[5] + 1 > d_t.shape[0]))
 
 

@@ -62,6 +62,42 @@ class Event:
     terminal: bool = False
     direction: float = 0.0
 
+    @classmethod
+    def from_function(cls, g):
+        """``Event(g)`` with SciPy's attributes ``g.terminal`` and ``g.direction`` honoured.
+
+        SciPy's integer ``terminal`` (stop after that many occurrences) is refused unless
+        it is 0/1 or a bool: use :class:`Event` and count the events afterwards.
+
+        Examples
+        --------
+        >>> from odekit import Event
+        >>> def g(t, y, p):
+        ...     return y[0]
+        >>> g.terminal = True; g.direction = -1
+        >>> Event.from_function(g)
+        Event(g=<function g at ...>, terminal=True, direction=-1.0)
+        """
+        if isinstance(g, cls):
+            return g
+        terminal = getattr(g, "terminal", False)
+        direction = getattr(g, "direction", 0.0)
+        if not isinstance(terminal, (bool, np.bool_)):
+            if isinstance(terminal, (int, np.integer)) and terminal in (0, 1):
+                terminal = bool(terminal)
+            else:
+                raise ValueError(
+                    f"event function attribute terminal={terminal!r}: odekit accepts True or "
+                    "False (stop at the first zero or not); SciPy's count of occurrences "
+                    "is not supported: use odekit.Event(g, terminal=True) and count "
+                    "t_events afterwards")
+        try:
+            direction = float(direction)
+        except (TypeError, ValueError):
+            raise ValueError(f"event function attribute direction={direction!r} must be a "
+                             "number (its sign is used)") from None
+        return cls(g, terminal=bool(terminal), direction=direction)
+
     def __post_init__(self):
         if not callable(self.g):
             raise TypeError(f"Event: g must be callable g(t, y, p) -> float, got {self.g!r}")

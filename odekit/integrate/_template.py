@@ -18,6 +18,10 @@ here allocates: work arrays and output buffers come from the caller.
 Status codes: 0 reached t1, 1 stopped by a terminal event, 2 an output buffer is full
 (grow it and call again: the state is saved), -1 step size underflow, -2 non-finite state
 or derivative, -3 max_steps reached.
+
+Every loop here is bounded: the step loop by ``max_steps``, the rejection loop of a step
+by the shrinking step size (a NaN step fails at once) and by ``_k.MAX_REJECT``, the root
+finder by its iteration count.
 """
 
 from odekit.integrate import _kernels as _k
@@ -56,10 +60,14 @@ def _advance(t, h, t1, direction, y, y_new, K, ytmp, scale, p, A, c, b, E, E3, i
     while True:
         min_step = 10.0 * abs(np.nextafter(t, t + direction) - t)
         habs = abs(h) if err_mode == 0 else min(abs(h), max_step)
-        if habs < min_step:
-            if rejected:
+        # bounded: a rejected step shrinks h by a factor <= 0.9, a NaN h fails here, and
+        # MAX_REJECT caps the count whatever the arithmetic does
+        if not habs >= min_step:
+            if rejected or not habs == habs or nrej >= _k.MAX_REJECT:
                 return (-2 if nonfinite else -1), t, h, nfev, nrej
             habs = min_step  # a tiny trial step (e.g. the last bit of the interval)
+        elif nrej >= _k.MAX_REJECT:
+            return (-2 if nonfinite else -1), t, h, nfev, nrej
         t_new = t + direction * habs
         if direction * (t_new - t1) > 0.0:
             t_new = t1
@@ -161,6 +169,7 @@ def solve_one(t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol, atol, first_ste
     t = fs[0]
     h = fs[1]
     status = 0
+    ev_retry = 0
     while t != t1:
         if ist[1] >= max_steps:
             status = -3
@@ -182,11 +191,20 @@ def solve_one(t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol, atol, first_ste
         have_dense = False
         first_term = 2.0
         if HAS_EVENTS:
-            n_ev, first_term, have_dense, nf = _step_events(
+            n_ev, first_term, have_dense, nf, cap = _step_events(
                 t, h_step, t_new, y, y_new, p, A, c, P, ints, K, Q, ytmp, W[3], G, ev_dir,
-                ev_term, ev_idx, ev_t, ev_y, ist[4])
-            ist[4] = n_ev
+                ev_term, ev_idx, ev_t, ev_y, ist[4], ev_retry < 30 and ints[3] != 0)
             ist[0] += nf
+            if cap < 0.0:  # the event functions vary too fast for this step: retry shorter
+                ist[1] -= 1
+                ist[2] += 1
+                ev_retry += 1
+                h = 0.25 * h_step
+                continue
+            ev_retry = 0
+            ist[4] = n_ev
+            if ints[3] != 0 and abs(h_next) > cap * abs(h_step):
+                h_next = cap * abs(h_step)
         t_stop = t_new
         if first_term < 1.0:
             t_stop = t + first_term * h_step

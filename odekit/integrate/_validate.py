@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import numbers
 import operator
+import re
 
 import numpy as np
 from numba.core.errors import NumbaError
@@ -13,6 +14,8 @@ from ._codegen import EXPECTED_FORM, as_dispatcher, inplace_dispatcher
 from ._results import IntegrationError
 
 EPS = np.finfo(float).eps
+#: the largest max_steps accepted (about an hour of the cheapest steps)
+MAX_STEPS_LIMIT = 10**10
 
 
 def _finite(a: np.ndarray) -> bool:
@@ -107,10 +110,26 @@ def check_tolerances(rtol, atol, n):
     return rtol, np.ascontiguousarray(np.broadcast_to(a, (n,)), dtype=np.float64).copy()
 
 
-def check_t_eval(t_eval, t0, t1):
+def check_pure_relative(atol, y0):
+    """Refuse atol = 0 on a component that starts at zero: pure relative error control
+    has no scale there (the error weight 1 / (rtol |y|) is infinite)."""
+    if atol.size <= 16 and 0.0 not in atol.tolist():  # the common case, fast
+        return
+    zero = np.flatnonzero((atol == 0.0) & (np.atleast_2d(y0) == 0.0).any(axis=0))
+    if zero.size:
+        raise ValueError(
+            f"atol is 0 for component(s) {zero[:8].tolist()} where y0 is 0: pure relative "
+            "error control is undefined at zero (the error weight 1/(rtol*|y|) is "
+            "infinite); give a positive atol for them (for example atol=1e-12)")
+
+
+def check_t_eval(t_eval, t0, t1, allow_empty=False):
     if t_eval is None:
         return None
     te = float_array(t_eval, "t_eval", (0, 1)).reshape(-1)
+    if te.size == 0 and not allow_empty:
+        raise ValueError("t_eval is empty: give at least one output time, or leave t_eval "
+                         "as None")
     if not _finite(te):
         raise ValueError("t_eval must be finite")
     lo, hi = min(t0, t1), max(t0, t1)
@@ -130,6 +149,9 @@ def check_max_steps(max_steps):
         raise TypeError(f"max_steps must be an integer, got {max_steps!r}") from None
     if m < 1:
         raise ValueError(f"max_steps must be >= 1, got {m}")
+    if m > MAX_STEPS_LIMIT:
+        raise ValueError(f"max_steps must be <= {MAX_STEPS_LIMIT:.0e} (a bound on the work "
+                         f"of one solve), got {m}")
     return m
 
 
@@ -142,18 +164,26 @@ def check_max_step(max_step):
     return max_step
 
 
-def step_size(method, step, first_step, interval, max_steps):
-    """(first_step for the kernel) after checking RK4's ``step`` and ``first_step``."""
+def step_size(method, step, first_step, interval, max_steps, max_step=math.inf):
+    """(first_step for the kernel) after checking RK4's ``step`` and ``first_step``.
+
+    For RK4 a finite ``max_step`` caps ``step``; ``first_step`` is refused (the step is
+    fixed)."""
     if method == "RK4":
         if step is None:
             raise ValueError("method 'RK4' is a fixed-step method: give step=h (> 0)")
+        if first_step is not None:
+            raise ValueError("first_step is for adaptive methods; method 'RK4' takes fixed "
+                             "steps of size step=h")
         step = float(step)
         if not (np.isfinite(step) and step > 0):
             raise ValueError(f"step must be positive and finite, got {step}")
-        nsteps = max(1, int(np.ceil(interval / step * (1 - 1e-12))))
-        if nsteps > max_steps:
-            raise ValueError(f"step={step} needs {nsteps} steps, more than "
-                             f"max_steps={max_steps}; raise max_steps or the step")
+        step = min(step, max_step)
+        ratio = interval / step * (1 - 1e-12)
+        if not ratio <= max_steps:  # (also when the ratio overflows to inf)
+            raise ValueError(f"step={step} (capped by max_step) needs about {ratio:.3g} steps, "
+                             f"more than max_steps={max_steps}; raise max_steps or the step")
+        nsteps = max(1, int(np.ceil(ratio)))
         return interval / nsteps
     if step is not None:
         raise ValueError(f"step is only for the fixed-step method 'RK4'; method {method!r} "
@@ -168,11 +198,76 @@ def step_size(method, step, first_step, interval, max_steps):
     return first_step
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def numba_failure(name, exc, expected=EXPECTED_FORM) -> TypeError:
+    """A TypeError stating why Numba could not compile ``name`` and how to fix it."""
+    text = _ANSI.sub("", str(exc))
+    lines = [ln.rstrip() for ln in text.splitlines() if ln.strip()]
+    cause = next((ln for ln in lines if not ln.startswith(("Failed in", "During:", "File ",
+                                                           "^"))), lines[0] if lines else "")
+    where = next((ln.strip().rstrip(":") for ln in lines
+                  if ln.lstrip().startswith("File ")), "")
+    m = re.search(r"Untyped global name '([^']+)'.*?(function|type of <class '([^']+)'>)",
+                  text)
+    if "NameError" in cause:
+        fix = ("define that name (a misspelling?) before the call, or pass the value "
+               "through `params`")
+    elif m and ("function" in m.group(0)):
+        fix = (f"{m.group(1)!r} is a plain Python function: decorate it with @numba.njit "
+               "so that compiled code can call it (or write its body inline)")
+    elif m:
+        fix = (f"Numba cannot use the global {m.group(1)!r} of that type: pass the value "
+               "through `params` (a float64 array) instead")
+    elif "Unknown attribute" in cause or "No implementation of function" in cause:
+        fix = ("use only operations Numba supports on float64 scalars and arrays "
+               "(numpy functions, math, loops)")
+    else:
+        fix = "write the function in the subset of Python and NumPy that Numba compiles"
+    msg = (f"{name} could not be compiled by Numba: {cause}"
+           + (f" ({where})" if where else "") + f". Fix: {fix}. Form: {expected}.")
+    return TypeError(msg)
+
+
+def _python_probe(fun, t0, y0, p, npos, name):
+    """Call the plain Python version once with the real arrays: an index past the end of
+    ``p``, ``y`` or ``dydt`` raises IndexError here (compiled code has no bounds checks)."""
+    py = getattr(fun, "py_func", fun)
+
+    def call(yy, pp, out):
+        return py(t0, yy, pp, out) if npos == 4 else py(t0, yy, pp)
+
+    try:
+        call(y0.copy(), p.copy(), np.zeros(y0.shape[0]))
+        return
+    except IndexError:
+        pass
+    except Exception:  # noqa: BLE001 - Python semantics differ; the compiled call decides
+        return
+    big = 64
+    try:
+        call(y0.copy(), np.concatenate([p, np.ones(big)]), np.zeros(y0.shape[0]))
+    except Exception:  # noqa: BLE001
+        pass
+    else:
+        raise ValueError(
+            f"{name} reads params p beyond its length: it was called with params of length "
+            f"{p.shape[0]}{' (no params given)' if p.shape[0] == 0 else ''}; pass "
+            "params=[...] with every value the function reads (p[0], p[1], ...)")
+    n = y0.shape[0]
+    raise ValueError(
+        f"{name} indexes past the end of an array: y (and dydt) have the state size "
+        f"{n} = len(y0), params has length {p.shape[0]}; a function that reads y[k] or "
+        f"writes dydt[k] needs k < {n}")
+
+
 def prepare_rhs(fun, t0, y0, p, name="fun"):
     """Compile ``fun`` and check it once at (t0, y0, p). Returns (dispatcher, inplace)."""
     disp, npos = as_dispatcher(fun, name)
     if npos not in (3, 4):
         raise TypeError(f"{name} takes {npos} positional parameters; {EXPECTED_FORM}")
+    npos0 = npos
     n = y0.shape[0]
     if npos == 3:  # "return np.array([...])": use the in-place twin (no allocation)
         twin = inplace_dispatcher(fun, n)
@@ -181,6 +276,7 @@ def prepare_rhs(fun, t0, y0, p, name="fun"):
     key = (id(disp), n, p.shape[0])
     if key in _CHECKED:  # checked before with these sizes; the kernels catch non-finite f
         return disp, npos == 4
+    _python_probe(fun, t0, y0, p, 4 if npos == 4 and npos0 == 4 else 3, name)
     try:
         if npos == 4:
             out = np.zeros(n)
@@ -191,9 +287,7 @@ def prepare_rhs(fun, t0, y0, p, name="fun"):
         else:
             out = disp(t0, y0.copy(), p.copy())
     except NumbaError as exc:
-        raise TypeError(f"{name} could not be compiled by Numba; {EXPECTED_FORM}.\n"
-                        f"Numba said: {str(exc).splitlines()[0] if str(exc) else exc}"
-                        ) from exc
+        raise numba_failure(name, exc) from exc
     if npos == 3:
         if not isinstance(out, np.ndarray) or out.dtype.kind not in "fiub":
             raise TypeError(f"{name} must return a 1-D float64 array, got "
@@ -215,11 +309,11 @@ def prepare_event(g, t0, y0, p, k):
     disp, npos = as_dispatcher(g, name)
     if npos != 3:
         raise TypeError(f"{name} must be g(t, y, p) -> float (3 parameters), it takes {npos}")
+    _python_probe(g, t0, y0, p, 3, name)
     try:
         v = disp(t0, y0.copy(), p.copy())
     except NumbaError as exc:
-        raise TypeError(f"{name} could not be compiled by Numba; expected g(t, y, p) -> "
-                        f"float.\nNumba said: {str(exc).splitlines()[0]}") from exc
+        raise numba_failure(name, exc, "g(t, y, p) -> float") from exc
     if not isinstance(v, (float, int, np.floating, np.integer)) or isinstance(v, bool):
         raise TypeError(f"{name} must return a float, got {type(v).__name__}")
     return disp

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
@@ -19,6 +20,19 @@ __all__ = ["solve_ensemble"]
 _POOL: ThreadPoolExecutor | None = None
 _POOL_SIZE = 0
 _POOL_LOCK = threading.Lock()
+
+
+def _after_fork_in_child():
+    """A forked child has none of the parent's threads: drop the pool (and any lock a
+    parent thread held at the fork), so the first ensemble in the child makes its own."""
+    global _POOL, _POOL_SIZE, _POOL_LOCK
+    _POOL = None
+    _POOL_SIZE = 0
+    _POOL_LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def run_chunks(kernel, n_chunks, args, progress=None, sizes=None, desc="solve_ensemble"):
@@ -126,7 +140,8 @@ def solve_ensemble(fun, t_span, y0, *, params=None, t_eval=None, method="DOP853"
     if tab.err_mode == 0:
         raise ValueError("solve_ensemble needs an adaptive method: 'DOP853' or 'RK45'")
     rtol, atol = V.check_tolerances(rtol, atol, n)
-    te = V.check_t_eval(t_eval, t0, t1)
+    V.check_pure_relative(atol, y0)
+    te = V.check_t_eval(t_eval, t0, t1, allow_empty=False)
     max_steps = V.check_max_steps(max_steps)
     Y0, P = _broadcast(y0, p)
     k = Y0.shape[0]

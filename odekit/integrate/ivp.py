@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from . import _validate as V
-from ._codegen import get_kernels
+from ._codegen import get_kernels, globals_print
 from ._results import Event, IntegrationError, OdeResult
+from ._kernels import EVENT_SUBSTEPS as _EVENT_SUBSTEPS
 from ._tableaux import get_tableau
 
 __all__ = ["solve_ivp", "DenseSolution"]
@@ -56,6 +57,67 @@ class DenseSolution:
         return f"DenseSolution(t in [{self.t_min}, {self.t_max}], n={self.n})"
 
 
+_BOUNDARY: dict = {}
+
+
+def stability_boundary(tab) -> float:
+    """Length of the real stability interval of an explicit method: |R(z)| <= 1 on [-x, 0]
+    for the stability function R(z) = 1 + z b^T (I - z A)^-1 1 of its main stages."""
+    x = _BOUNDARY.get(tab.name)
+    if x is None:
+        s_ = tab.n_stages
+        A, b = tab.A[:s_, :s_], tab.b[:s_]
+        one = np.ones(s_)
+        x = 0.0
+        for z in np.arange(-0.01, -30.0, -0.01):
+            if abs(1.0 + z * b @ np.linalg.solve(np.eye(s_) - z * A, one)) > 1.0 + 1e-12:
+                break
+            x = -z
+        x = float(x)
+        _BOUNDARY[tab.name] = x
+    return x
+
+
+def _stiffness_hint(disp, inplace, t, y, p, h, tab, nsteps, t0) -> str:
+    """Hairer's stiffness test, once at the failure point: h times the spectral radius of
+    the Jacobian (power iteration on finite differences) against the method's stability
+    boundary. When the step size sits at the stability limit the work is stiffness, not
+    accuracy."""
+    n = y.shape[0]
+
+    def f(yy):
+        if inplace:
+            out = np.zeros(n)
+            disp(t, yy, p, out)
+            return out
+        return np.asarray(disp(t, yy, p), dtype=float)
+
+    try:
+        f0 = f(y)
+        v = np.linspace(1.0, 2.0, n)
+        v /= np.linalg.norm(v)
+        rho = 0.0
+        for _ in range(20):
+            eps = 1e-7 * max(1.0, float(np.linalg.norm(y)))
+            w = (f(y + eps * v) - f0) / eps
+            rho = float(np.linalg.norm(w))
+            if not (np.isfinite(rho) and rho > 0):
+                return ""
+            v = w / rho
+    except Exception:  # noqa: BLE001 - a hint only; never hide the real error
+        return ""
+    bound = stability_boundary(tab)
+    hr = abs(h) * rho
+    if bound > 0 and hr > 0.5 * bound and nsteps >= 50:
+        return (f". The problem looks stiff: the step size h = {abs(h):.3g} is held at the "
+                f"stability limit of the explicit method (h * |lambda_max| = {hr:.3g}, the "
+                f"{tab.name} boundary is {bound:.3g}) while the solution is smooth, so "
+                f"{nsteps} steps covered only {abs(t - t0):.3g} of time; use an implicit "
+                "solver (for example scipy.integrate.solve_ivp with method='Radau', 'BDF' "
+                "or 'LSODA') or raise max_steps")
+    return ""
+
+
 def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e-9,
               t_eval=None, dense_output=False, events=(), first_step=None,
               max_step=np.inf, max_steps=100_000, step=None) -> OdeResult:
@@ -88,8 +150,12 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
         Return a continuous solution ``sol``.
     events : Event or sequence of Event or callables
         Event functions ``g(t, y, p)``; their zeros are located on the dense output to
-        within a few ulps in t. A plain callable is ``Event(g)``. A zero exactly at t0 is
-        not reported.
+        within a few ulps in t. A plain callable is ``Event(g)``, with SciPy's attributes
+        ``g.terminal`` and ``g.direction`` honoured when set. Sign changes inside a step
+        are found by sampling the events on the step's interpolant (see
+        :mod:`odekit.integrate._template_events` for what can escape: zeros closer
+        together than the sampling, or oscillations aliased on a long step; bound the step
+        with ``max_step`` then). A zero exactly at t0 is not reported.
     first_step : float, optional
         Initial step size for adaptive methods (default: Hairer's starting-step rule).
     max_step : float
@@ -131,19 +197,22 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
     p = V.check_params(params)
     tab = get_tableau(method)
     rtol, atol = V.check_tolerances(rtol, atol, n)
-    te = V.check_t_eval(t_eval, t0, t1)
+    te = V.check_t_eval(t_eval, t0, t1, allow_empty=False)
     max_steps = V.check_max_steps(max_steps)
     max_step = V.check_max_step(max_step)
     interval = abs(t1 - t0)
-    h0 = V.step_size(tab.name, step, first_step, interval, max_steps)
+    h0 = V.step_size(tab.name, step, first_step, interval, max_steps, max_step)
+    if tab.err_mode != 0:
+        V.check_pure_relative(atol, y0)
     if isinstance(events, Event) or callable(events):
         events = [events]
-    evs = [e if isinstance(e, Event) else Event(e) for e in (events or ())]
+    evs = [e if isinstance(e, Event) else Event.from_function(e) for e in (events or ())]
     dense_output = bool(dense_output)
 
     hit = None if evs else _LAST_RHS.get(id(fun))
-    if hit is not None and hit[0] is fun and hit[1] == n and hit[2] == p.shape[0]:
-        kern = hit[3]  # the same function as before, already checked and compiled
+    if (hit is not None and hit[0] is fun and hit[1] == n and hit[2] == p.shape[0]
+            and hit[4] == globals_print(hit[5])[0]):
+        kern, disp, inplace = hit[3], hit[6], hit[7]  # the same function and globals
     else:
         disp, inplace = V.prepare_rhs(fun, t0, y0, p)
         ev_disps = tuple(V.prepare_event(e.g, t0, y0, p, k) for k, e in enumerate(evs))
@@ -151,7 +220,9 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
         if not evs:
             if len(_LAST_RHS) > 64:
                 _LAST_RHS.clear()
-            _LAST_RHS[id(fun)] = (fun, n, p.shape[0], kern)
+            py = getattr(fun, "py_func", fun)
+            _LAST_RHS[id(fun)] = (fun, n, p.shape[0], kern, globals_print(py)[0], py, disp,
+                                  inplace)
     n_ev_f = len(evs)
     if n_ev_f:
         ev_dir = np.array([e.direction for e in evs], dtype=np.float64)
@@ -165,12 +236,12 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
     Q = np.zeros((D, n))
     W = np.zeros((5, n))
     W[0] = y0
-    G = np.zeros((4, max(1, n_ev_f)))
+    G = np.zeros((5 + _EVENT_SUBSTEPS, max(1, n_ev_f)))
     fs = np.zeros(2)
     ist = np.zeros(8, dtype=np.int64)
     record = te is None
     cap = 1024 if record else te.size + 1
-    ne = 4 * n_ev_f
+    ne = 2 * _EVENT_SUBSTEPS * n_ev_f  # room for a step's worth of roots, twice
     nd = 256 if dense_output else 0
     buf = {"ts": np.empty(cap), "ys": np.empty((cap, n)),
            "ev_idx": np.empty(ne, dtype=np.int64), "ev_t": np.empty(ne),
@@ -198,6 +269,9 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
         reason = V.STATUS_MESSAGES[status]
         hint = {-1: " (the problem may be stiff or singular there)",
                 -2: "", -3: f" (max_steps={max_steps}; raise it if the work is expected)"}
+        if status == -3:
+            hint[-3] += _stiffness_hint(disp, inplace, float(fs[0]), W[0].copy(), p,
+                                        float(fs[1]), tab, int(nsteps), t0)
         t_reached = float(t_reached)
         raise IntegrationError(f"Integration failed at t = {t_reached!r}: {reason}"
                                f"{hint[status]}", t=float(t_reached), reason=reason)

@@ -26,6 +26,13 @@ __all__ = [
 
 
 # ----------------------------------------------------------------------------- validation
+#: largest order accepted (the Hill matrix has about n + 10 rows; larger orders are refused)
+MAX_ORDER = 100_000
+#: largest |q| accepted (beyond it the truncation and the starting guesses are not trusted,
+#: and the work grows like |q|^(1/4))
+MAX_Q = 1e12
+
+
 def _as_order(n, name, minimum):
     arr = np.asarray(n)
     if arr.dtype == object or arr.dtype.kind not in "iuf":
@@ -33,9 +40,14 @@ def _as_order(n, name, minimum):
     if arr.dtype.kind == "f":
         if not np.all(np.isfinite(arr)) or np.any(arr != np.round(arr)):
             raise ValueError(f"{name} must hold whole numbers (the order of the function)")
+        if np.any(np.abs(arr) > MAX_ORDER):
+            raise ValueError(f"{name} must be <= {MAX_ORDER}, got {n!r}")
     arr = arr.astype(np.int64)
     if np.any(arr < minimum):
         raise ValueError(f"{name} must be >= {minimum}, got min {int(arr.min())}")
+    if np.any(arr > MAX_ORDER):  # the Hill matrix has about n rows: bounded work
+        raise ValueError(f"{name} must be <= {MAX_ORDER} (the Hill matrix grows with the "
+                         f"order), got max {int(arr.max())}")
     return arr
 
 
@@ -46,6 +58,8 @@ def _as_real(x, name):
     arr = arr.astype(np.float64)
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must be finite (got NaN or inf)")
+    if name == "q" and np.any(np.abs(arr) > MAX_Q):  # bounded work, trusted expansions
+        raise ValueError(f"|q| must be <= {MAX_Q:g}, got max {float(np.abs(arr).max())!r}")
     return arr
 
 

@@ -10,10 +10,13 @@ amplitude h0 = ``amplitude``, optional viscous damping c = ``damping`` in 1/s)::
 Linearised about theta = 0 and written in tau = omega t / 2 it is the (damped) Mathieu
 equation theta_tt + 2 gamma theta_t + (a - 2 q cos 2 tau) theta = 0 with
 
-    a = -4 g / (l omega^2),   q = -2 h0 / l,   gamma = c / omega.
+    a = -4 g / (l omega^2),   q = 2 h0 / l,   gamma = c / omega.
 
-q < 0 only reflects the phase of the drive (tau -> tau + pi/2 flips its sign) and does not
-change stability.  q does not depend on omega, and a runs monotonically through (-inf, 0) as
+Sign convention: written literally in tau = omega t / 2 the coefficient is -2 h0 / l; odekit
+always quotes q = +2 h0 / l, the value in the time tau + pi/2 (a quarter of the drive's
+period later, which flips the sign of cos 2 tau). The two equations have the same Floquet
+multipliers, so stability, growth rates and the chart are the same.  q does not depend on
+omega, and a runs monotonically through (-inf, 0) as
 omega goes from 0 to infinity, so the stable frequency ranges follow in closed form from the
 characteristic curves at q = 2 h0 / l.
 
@@ -82,7 +85,7 @@ class KapitzaPendulum:
     >>> p = KapitzaPendulum(1.0, 0.01, 500.0, g=10.0)   # the blog's case
     >>> a, q = p.mathieu_parameters()
     >>> round(a, 8), q
-    (-0.00016, -0.02)
+    (-0.00016, 0.02)
     >>> p.inverted_stable()
     True
     >>> round(p.slow_frequency(), 6)                      # sqrt(2.5)
@@ -95,6 +98,11 @@ class KapitzaPendulum:
         self.omega = _positive(omega, "omega")
         self.g = _positive(g, "g")
         self.damping = _positive(damping, "damping", allow_zero=True)
+        a, q = self.mathieu_parameters()
+        if not (math.isfinite(a) and math.isfinite(q) and a != 0.0):
+            raise ValueError("the Mathieu parameters a = -4 g / (l omega^2) and q = 2 h0 / l "
+                             f"are not finite for length={length!r}, amplitude={amplitude!r}, "
+                             f"omega={omega!r}, g={g!r} (or a underflows to 0): rescale the units")
 
     def __repr__(self):
         return (f"KapitzaPendulum(length={self.length}, amplitude={self.amplitude}, "
@@ -107,10 +115,19 @@ class KapitzaPendulum:
         Returns
         -------
         (float, float)
-            a = -4 g / (l omega^2), q = -2 h0 / l.
+            a = -4 g / (l omega^2), q = 2 h0 / l (>= 0: the convention of the module
+            docstring, the same as :meth:`stable_frequency_ranges` and the stability map).
+
+        Examples
+        --------
+        >>> from odekit.mathieu import KapitzaPendulum
+        >>> KapitzaPendulum(1.0, 0.01, 500.0, g=10.0).mathieu_parameters()
+        (-0.00016, 0.02)
         """
-        return (-4.0 * self.g / (self.length * self.omega ** 2),
-                -2.0 * self.amplitude / self.length)
+        with np.errstate(all="ignore"):  # no exception on under/overflow: checked on entry
+            g, l, w, h0 = (np.float64(v) for v in (self.g, self.length, self.omega,
+                                                    self.amplitude))
+            return float(-4.0 * g / (l * w * w)), float(2.0 * h0 / l)
 
     def mathieu_damping(self):
         """gamma = c / omega of the damped Mathieu form (time tau = omega t / 2)."""
@@ -127,7 +144,17 @@ class KapitzaPendulum:
         a, q = self.mathieu_parameters()
         gam = self.mathieu_damping()
         tr = _half_period_trace(np.array([a - gam * gam]), np.array([q]), 1e-12, 1e-14)
-        t, gr, st = _classify(tr, gam)
+        with np.errstate(over="ignore", invalid="ignore"):  # handled just below
+            t, gr, st = _classify(tr, gam)
+        atr = abs(float(tr[0]))
+        if atr > 2.0:  # the largest multiplier without squaring the trace (no overflow)
+            r = 2.0 / atr
+            rho = 0.5 * atr * (1.0 + math.sqrt((1.0 - r) * (1.0 + r)))
+            gr = np.array([math.log(rho) / math.pi - gam])
+        if not math.isfinite(float(gr[0])):
+            raise ValueError(f"the Floquet growth rate of a = {a:.6g}, q = {q:.6g} is too large "
+                             "to represent (the monodromy trace overflows): the upright "
+                             "position is violently unstable")
         return t[0], gr[0], bool(st[0])
 
     def inverted_stable(self):
@@ -252,13 +279,20 @@ class KapitzaPendulum:
         return float(out) if out.ndim == 0 else out
 
     def barrier_angle(self):
-        """Angle of the effective-potential maximum (pi when no barrier: the upright is unstable
-        in the averaged theory it is not a minimum at all; raises then)."""
-        c = 2.0 * self.g * self.length / (self.amplitude * self.omega) ** 2
-        if c >= 1.0:
+        """Angle theta* of the effective-potential maximum, cos theta* = 2 g l / (h0 omega)^2.
+
+        Raises
+        ------
+        ValueError
+            When h0^2 omega^2 <= 2 g l: the averaged theory has no stable upright position
+            (the upright is not a minimum of U), so there is no barrier angle.
+        """
+        v = self.amplitude * self.omega
+        d = v * v  # no division (h0 omega may underflow) and no pow (it may overflow)
+        if not 2.0 * self.g * self.length < d or not math.isfinite(d):
             raise ValueError("the averaged theory has no stable upright position "
                              "(h0^2 omega^2 <= 2 g l)")
-        return math.acos(c)
+        return math.acos(2.0 * self.g * self.length / d)
 
     def slow_frequency(self):
         """Omega = sqrt(h0^2 omega^2 / (2 l^2) - g / l), the averaged small-oscillation frequency.
@@ -267,8 +301,9 @@ class KapitzaPendulum:
         consistent one.)  Raises ValueError when the averaged theory predicts no stable
         upright position.
         """
-        w2 = (self.amplitude * self.omega) ** 2 / (2.0 * self.length ** 2) - self.g / self.length
-        if w2 <= 0:
+        v = self.amplitude * self.omega / self.length
+        w2 = 0.5 * v * v - self.g / self.length
+        if not (w2 > 0 and math.isfinite(w2)):
             raise ValueError("the averaged theory has no stable upright position "
                              f"(h0^2 omega^2 / (2 l^2) - g / l = {w2:.6g} <= 0)")
         return math.sqrt(w2)

@@ -81,14 +81,28 @@ def test_seed_semantics():
 
 
 def test_prefix_consistency_of_stream():
-    # sample s always uses the same draws: a longer run extends a shorter one
-    p = sector(4, 2.0)
-    from odekit.geoprob.montecarlo import CHUNK
+    # sample s always uses the same draws: a longer run extends a shorter one, chunk by
+    # chunk (each chunk's hits computed on its own by the kernel add up to the longer run)
+    from odekit.geoprob import _kernels as K
+    from odekit.geoprob.montecarlo import CHUNK, _key, _seed_sequence, _sector_kernel_args
 
+    p = sector(4, 2.0)
     a = p.estimate(CHUNK, seed=1)
-    b = p.estimate(2 * CHUNK, seed=1)
+    b = p.estimate(2 * CHUNK + 7, seed=1)
     c = p.estimate(CHUNK, seed=1)
-    assert a == c and b.hits >= 0 and a.samples == CHUNK
+    assert a == c and a.samples == CHUNK
+    kind, fpar, ipar, _, _, _ = _sector_kernel_args(4, 2.0, "disk")
+    key = _key(_seed_sequence(1))
+    t = K.sector_threshold(fpar[0])
+    hits = []
+    for first in range(3):  # chunks 0, 1, 2 (7 samples), each alone
+        h = np.zeros(1, dtype=np.int64)
+        K.sector_chunks(4, True, t, key, first, 1, CHUNK, 2 * CHUNK + 7,
+                        np.empty((1, 4), dtype=np.int64), h)
+        hits.append(int(h[0]))
+    assert hits[0] == a.hits
+    assert sum(hits) == b.hits
+    assert 0 <= hits[2] <= 7 and hits[1] != hits[0]  # distinct draws per chunk
 
 
 def test_estimate_fields():

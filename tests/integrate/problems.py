@@ -78,3 +78,8 @@ def sqrt_rhs(t, y, p):
 
 def wrong_length(t, y, p):
     return np.array([1.0, 2.0, 3.0])
+
+
+def jacobi(t, y, p):
+    """Euler's rigid body in Jacobi form: y = (sn, cn, dn)(t | m = p[0]) from (0, 1, 1)."""
+    return np.array([y[1] * y[2], -y[0] * y[2], -p[0] * y[0] * y[1]])

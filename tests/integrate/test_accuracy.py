@@ -6,6 +6,7 @@ import scipy.integrate
 import scipy.linalg
 
 import odekit
+from odekit.integrate._tableaux import TABLEAUX
 
 from .problems import (
     ARENSTORF_MU,
@@ -13,6 +14,7 @@ from .problems import (
     ARENSTORF_Y0,
     arenstorf,
     decay,
+    jacobi,
     linear,
     logistic,
     lorenz,
@@ -46,6 +48,38 @@ def _fixed_step_error(method, nsteps):
 ])
 def test_convergence_order(method, order, steps):
     errs = np.array([_fixed_step_error(method, n) for n in steps])
+    assert np.all(errs > 1e-13), errs
+    slope = -np.polyfit(np.log(steps), np.log(errs), 1)[0]
+    assert abs(slope - order) < 0.3, (slope, errs)
+
+
+# A nonlinear system (Euler's rigid body): y = (sn, cn, dn)(t | m) exactly, so the order
+# conditions of the nonlinear (non-tall) trees are exercised too, unlike y' = M y.
+JAC_M = 0.5
+JAC_T = 4.0
+
+
+def _jacobi_error(method, nsteps):
+    import scipy.special
+
+    h = JAC_T / nsteps
+    if method == "RK4":
+        res = odekit.solve_ivp(jacobi, (0.0, JAC_T), [0.0, 1.0, 1.0], params=[JAC_M],
+                               method="RK4", step=h)
+    else:
+        res = odekit.solve_ivp(jacobi, (0.0, JAC_T), [0.0, 1.0, 1.0], params=[JAC_M],
+                               method=method, rtol=1e6, atol=1e6, first_step=h, max_step=h)
+        assert res.nrejected == 0
+    sn, cn, dn, _ = scipy.special.ellipj(JAC_T, JAC_M)
+    return np.max(np.abs(res.y[:, -1] - np.array([sn, cn, dn])))
+
+
+@pytest.mark.parametrize("method", list(TABLEAUX))
+def test_convergence_order_nonlinear(method):
+    order = TABLEAUX[method].order
+    steps = {4: [10, 14, 20, 28, 40, 56, 80], 5: [8, 11, 16, 22, 32, 45, 64],
+             8: [5, 6, 8, 10, 12, 14]}[order]
+    errs = np.array([_jacobi_error(method, n) for n in steps])
     assert np.all(errs > 1e-13), errs
     slope = -np.polyfit(np.log(steps), np.log(errs), 1)[0]
     assert abs(slope - order) < 0.3, (slope, errs)

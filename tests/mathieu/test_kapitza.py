@@ -13,7 +13,7 @@ BLOG = dict(length=1.0, amplitude=0.01, omega=500.0, g=10.0)
 def test_mathieu_parameters():
     p = KapitzaPendulum(**BLOG)
     a, q = p.mathieu_parameters()
-    assert a == pytest.approx(-4 * 10 / 500**2) and q == pytest.approx(-0.02)
+    assert a == pytest.approx(-4 * 10 / 500**2) and q == pytest.approx(0.02)
 
 
 def test_linear_simulation_matches_approximation():
@@ -95,3 +95,35 @@ def test_validation():
         KapitzaPendulum(1.0, 0.01, 1.0, damping=-1)
     with pytest.raises(TypeError, match="omega"):
         KapitzaPendulum(1.0, 0.01, "fast")
+
+
+def _scipy_growth(a, q_coef):
+    """log|rho|/pi of theta'' + (a - 2 q_coef cos 2 tau) theta = 0 by SciPy (independent)."""
+    from scipy.integrate import solve_ivp
+
+    def f(t, y):
+        return [y[1], -(a - 2.0 * q_coef * math.cos(2.0 * t)) * y[0]]
+
+    cols = [solve_ivp(f, (0, math.pi), y0, rtol=1e-12, atol=1e-14, method="DOP853").y[:, -1]
+            for y0 in ([1.0, 0.0], [0.0, 1.0])]
+    rho = np.linalg.eigvals(np.column_stack(cols))
+    return float(np.log(np.abs(rho)).max() / math.pi)
+
+
+@pytest.mark.parametrize("omega", [420.0, 480.0])
+def test_q_sign_convention_matches_the_literal_equation(omega):
+    """mathieu_parameters quotes q = +2 h0 / l; the literal linearisation in tau has
+    -2 h0 / l. Both give the growth rate the pendulum reports (checked with SciPy)."""
+    p = KapitzaPendulum(1.0, 0.01, omega, g=10.0)
+    a, q = p.mathieu_parameters()
+    assert q == pytest.approx(2 * 0.01 / 1.0) and q > 0
+    literal = _scipy_growth(a, -q)
+    assert _scipy_growth(a, q) == pytest.approx(literal, abs=1e-7)
+    assert p.floquet_growth_rate() == pytest.approx(literal, abs=1e-6)
+    assert (literal > 1e-6) is (not p.inverted_stable())
+
+
+def test_barrier_angle_raises_without_a_barrier():
+    p = KapitzaPendulum(1.0, 0.01, 400.0, g=10.0)  # h0^2 omega^2 = 16 < 2 g l = 20
+    with pytest.raises(ValueError, match="no stable upright"):
+        p.barrier_angle()
