@@ -271,7 +271,7 @@ def test_cache_clear_removes_only_kernels(tmp_path, monkeypatch, capsys):
     (tmp_path / "project").mkdir()
     monkeypatch.setenv("ODEKIT_CACHE_DIR", str(tmp_path))
     assert cli.main(["cache", "--clear"]) == 0
-    assert "cleared (2 files)" in capsys.readouterr().out
+    assert "cleared 2 files" in capsys.readouterr().out
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt", "project"]
 
 
