@@ -7,7 +7,9 @@ even and w_II odd, and their values at pi/2 give the monodromy over [0, pi] (DLM
     w_I(pi) = w_II'(pi) = 2 w_I(pi/2) w_II'(pi/2) - 1 = 1 + 2 w_I'(pi/2) w_II(pi/2)
 
 so the trace is 2 w_I(pi) = 2 [w_I w_II' + w_I' w_II](pi/2) (the average of both forms, which
-spreads the rounding of the Wronskian identity evenly).  Damping enters through
+spreads the rounding of the Wronskian identity evenly).  That is the integration path
+(``method="integrate"``); by default the trace comes from Hill's determinant instead
+(:mod:`odekit.mathieu.determinant`: no integration, about 1e-13 relative).  Damping enters through
 y = exp(-gamma z) u, which maps y'' + 2 gamma y' + (a - 2q cos 2z) y = 0 onto an undamped
 Mathieu equation with a - gamma^2 and multiplies the multipliers by exp(-gamma pi).
 """
@@ -23,8 +25,10 @@ from odekit._jit import jit
 
 from .functions import _as_order, _as_real, characteristic_a, characteristic_b
 
-__all__ = ["StabilityChart", "stability_chart", "transition_curves", "characteristic_exponent",
-           "mathieu_rhs", "mathieu_trig_rhs"]
+__all__ = ["StabilityChart", "stability_chart", "is_stable", "transition_curves",
+           "characteristic_exponent", "mathieu_rhs", "mathieu_trig_rhs"]
+
+_METHODS = ("hill", "integrate")
 
 _HALF_PI = 0.5 * math.pi
 
@@ -148,12 +152,19 @@ def _classify(tr_u, gamma):
     return math.exp(-gamma * math.pi) * tr_u, growth, stable
 
 
-def stability_chart(a, q, *, damping=0.0, rtol=CHART_RTOL, atol=CHART_ATOL, progress=None):
+def _method(method):
+    if method not in _METHODS:
+        raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
+    return method
+
+
+def stability_chart(a, q, *, damping=0.0, method="hill", rtol=CHART_RTOL, atol=CHART_ATOL,
+                    progress=None):
     """Stability (Ince-Strutt) chart of the damped Mathieu equation on an (a, q) grid.
 
-    Solves y'' + 2 gamma y' + (a - 2q cos 2z) y = 0 (gamma = ``damping``) for every grid point
-    in parallel (the core's ensemble solver, one compiled kernel, no Python per point),
-    integrating both fundamental solutions over half a period only.
+    Floquet stability of y'' + 2 gamma y' + (a - 2q cos 2z) y = 0 (gamma = ``damping``) at every
+    grid point.  Damping maps onto the undamped equation at a - gamma^2 with the trace scaled
+    by exp(-gamma pi) (see the module notes).
 
     Parameters
     ----------
@@ -161,8 +172,16 @@ def stability_chart(a, q, *, damping=0.0, rtol=CHART_RTOL, atol=CHART_ATOL, prog
         Grids of the parameters.
     damping : float, optional
         gamma >= 0.
+    method : {"hill", "integrate"}, optional
+        ``"hill"`` (default): the trace in closed form from Hill's determinant
+        (:mod:`odekit.mathieu.determinant`; a few tens of ns per point, |trace| to about
+        1e-13 relative to max(1, |trace|)); raises ValueError beyond its tabulated range
+        (|a - gamma^2| <= ``determinant.A_MAX``, |q| <= ``determinant.Q_MAX``).
+        ``"integrate"``: both fundamental solutions integrated over half a period for every
+        grid point in parallel (the core's ensemble solver; about 5e-9 relative at the
+        default tolerances), the independent cross-check.
     rtol, atol : float, optional
-        Integration tolerances (defaults give |trace| to about 5e-9 relative).
+        Integration tolerances (``method="integrate"`` only).
     progress : bool or None, optional
         Progress bar on stderr for long charts (None: only on a terminal and for runs
         expected to take more than a few seconds).
@@ -185,11 +204,56 @@ def stability_chart(a, q, *, damping=0.0, rtol=CHART_RTOL, atol=CHART_ATOL, prog
     a = _grid(a, "a")
     q = _grid(q, "q")
     gamma = _damping(damping)
-    A, Q = np.meshgrid(a - gamma * gamma, q)
-    tr_u = _half_period_trace(A, Q, rtol, atol, progress)
+    if _method(method) == "hill":
+        from .determinant import hill_trace_grid
+
+        tr_u = hill_trace_grid(a - gamma * gamma, q, progress=progress)
+    else:
+        A, Q = np.meshgrid(a - gamma * gamma, q)
+        tr_u = _half_period_trace(A, Q, rtol, atol, progress)
     trace, growth, stable = _classify(tr_u, gamma)
     return StabilityChart(a=a, q=q, damping=gamma, trace=trace, growth_rate=growth,
                           stable=stable)
+
+
+def is_stable(a, q, damping=0.0, *, method="hill"):
+    """Is every solution of y'' + 2 gamma y' + (a - 2q cos 2z) y = 0 bounded?
+
+    Parameters
+    ----------
+    a, q : float or array_like
+        Broadcast together (scattered points; for a grid :func:`stability_chart` is faster).
+    damping : float, optional
+        gamma >= 0 (with damping: both Floquet multipliers inside the unit circle).
+    method : {"hill", "integrate"}, optional
+        As for :func:`stability_chart` (integration at rtol 1e-12).
+
+    Returns
+    -------
+    bool or ndarray of bool
+        The verdict (|trace| < 2 when undamped), shape of the broadcast.
+
+    Examples
+    --------
+    >>> from odekit.mathieu import is_stable
+    >>> is_stable(2.0, 0.5), is_stable(1.0, 0.1), is_stable(1.0, 0.1, damping=0.2)
+    (True, False, True)
+    >>> is_stable([-1.0, 0.25, 4.2], 0.0).tolist()
+    [False, True, True]
+    """
+    a_arr = _as_real(a, "a")
+    q_arr = _as_real(q, "q")
+    gamma = _damping(damping)
+    scalar = a_arr.ndim == 0 and q_arr.ndim == 0
+    A, Q = np.broadcast_arrays(a_arr - gamma * gamma, q_arr)
+    if _method(method) == "hill":
+        from .determinant import hill_trace
+
+        tr_u = hill_trace(A, Q)
+    else:
+        tr_u = _half_period_trace(np.ascontiguousarray(A), np.ascontiguousarray(Q), 1e-12, 1e-14)
+    stable = _classify(np.atleast_1d(tr_u), gamma)[2].reshape(A.shape)
+    return bool(stable) if scalar else stable
 
 
 def transition_curves(n_max, q):
@@ -254,8 +318,11 @@ def characteristic_exponent(a, q):
 
     Notes
     -----
-    w_I(pi) comes from integrating both fundamental solutions over [0, pi/2] with the core's
-    DOP853 at rtol 1e-13 (relative accuracy of cos(pi nu) about 1e-11 on moderate a, q).
+    cos(pi nu) = w_I(pi) = 1 + (pi^2 / 2) F_e F_o from Hill's determinant
+    (:mod:`odekit.mathieu.determinant`: F_e = (2/pi) w_I'(pi/2), F_o = (2/pi) w_II(pi/2)),
+    to about 1e-13 relative to max(1, |w_I(pi)|).  Points beyond its tabulated range
+    (|a| > ``determinant.A_MAX`` or |q| > ``determinant.Q_MAX``) fall back to integrating both
+    fundamental solutions over [0, pi/2] with the core's DOP853 at rtol 1e-13 (about 1e-11).
 
     Examples
     --------
@@ -277,9 +344,16 @@ def characteristic_exponent(a, q):
         c[zero] = np.where(az >= 0, np.cos(math.pi * np.sqrt(np.abs(az))),
                            np.cosh(math.pi * np.sqrt(np.abs(az))))
     if np.any(~zero):
-        c[~zero] = 0.5 * _half_period_trace(np.ascontiguousarray(A[~zero]),
-                                            np.ascontiguousarray(Q[~zero]),
-                                            EXPONENT_RTOL, EXPONENT_ATOL)
+        from .determinant import A_MAX, Q_MAX, hill_trace
+
+        hill = ~zero & (np.abs(A) <= A_MAX) & (np.abs(Q) <= Q_MAX)
+        rest = ~zero & ~hill
+        if np.any(hill):
+            c[hill] = 0.5 * hill_trace(A[hill], Q[hill])
+        if np.any(rest):
+            c[rest] = 0.5 * _half_period_trace(np.ascontiguousarray(A[rest]),
+                                               np.ascontiguousarray(Q[rest]),
+                                               EXPONENT_RTOL, EXPONENT_ATOL)
     nu = _nu_from_cos(c)
     return complex(nu) if scalar else nu
 
