@@ -46,6 +46,12 @@ _Q_LIM = 4.0 * math.sqrt(_tab.ETA_MAX) * _M.astype(np.float64) ** 2
 #: the largest |a| and |q| the Hill kernels accept
 A_MAX = float(_A_LIM[-1])
 Q_MAX = float(_Q_LIM[-1])
+# per-row constants of the recurrence: U[n] = 1 / (4 n^2) (d_n = 1 - a U[n]) and
+# PN[n] = 1 / (16 n^2 (n+1)^2) (P_n = q^2 PN[n]); index 0 unused
+_n = np.arange(int(_M[-1]) + 2, dtype=np.float64)
+_n[0] = 1.0
+_U = 0.25 / (_n * _n)
+_PN = 1.0 / (16.0 * _n * _n * (_n + 1.0) ** 2)
 
 
 def truncation_order(a_abs_max, q_abs_max):
@@ -85,7 +91,7 @@ def _tail_logs(x, Q, C, i):
 
 
 @jit
-def _factors_one(a, q, C, Ms, a_lim, q_lim):
+def _factors_one(a, q, C, Ms, a_lim, q_lim, U, PN):
     """(F_e, F_o) at one point; NaN pair when no table covers it (the caller checks)."""
     aa = abs(a)
     qa = abs(q)
@@ -103,10 +109,8 @@ def _factors_one(a, q, C, Ms, a_lim, q_lim):
     A = 1.0                      # T_M / T_M
     B = math.exp(l1 - l0)        # T_{M+1} / T_M
     for nn in range(1, M):
-        n = float(M - nn)
-        d = 1.0 - x / (n * n)
-        P = Q / (16.0 * n * n * (n + 1.0) * (n + 1.0))
-        t = d * A - P * B
+        n = M - nn
+        t = (1.0 - a * U[n]) * A - (Q * PN[n]) * B
         B = A
         A = t
     s = math.exp(l0)
@@ -116,18 +120,18 @@ def _factors_one(a, q, C, Ms, a_lim, q_lim):
 
 
 @jit(parallel=True)
-def _factors_points(a, q, C, Ms, a_lim, q_lim, fe, fo):
+def _factors_points(a, q, C, Ms, a_lim, q_lim, U, PN, fe, fo):
     for p in prange(a.size):
-        e, o = _factors_one(a[p], q[p], C, Ms, a_lim, q_lim)
+        e, o = _factors_one(a[p], q[p], C, Ms, a_lim, q_lim, U, PN)
         fe[p] = e
         fo[p] = o
 
 
 @jit(parallel=True)
-def _trace_points(a, q, C, Ms, a_lim, q_lim, out):
+def _trace_points(a, q, C, Ms, a_lim, q_lim, U, PN, out):
     pi2 = math.pi * math.pi
     for p in prange(a.size):
-        e, o = _factors_one(a[p], q[p], C, Ms, a_lim, q_lim)
+        e, o = _factors_one(a[p], q[p], C, Ms, a_lim, q_lim, U, PN)
         out[p] = 2.0 + pi2 * e * o
 
 
@@ -226,7 +230,7 @@ def hill_trace(a, q):
     shape, af, qf = _flat(a, q)
     _check_range(af, qf)
     out = np.empty(af.size)
-    _trace_points(af, qf, _C, _M, _A_LIM, _Q_LIM, out)
+    _trace_points(af, qf, _C, _M, _A_LIM, _Q_LIM, _U, _PN, out)
     return out.reshape(shape)
 
 
@@ -255,7 +259,7 @@ def hill_factors(a, q):
     _check_range(af, qf)
     fe = np.empty(af.size)
     fo = np.empty(af.size)
-    _factors_points(af, qf, _C, _M, _A_LIM, _Q_LIM, fe, fo)
+    _factors_points(af, qf, _C, _M, _A_LIM, _Q_LIM, _U, _PN, fe, fo)
     return fe.reshape(shape), fo.reshape(shape)
 
 

@@ -151,7 +151,10 @@ def test_damping_against_integration_path():
         i = stability_chart(a, q, damping=gam, method="integrate", rtol=1e-12, atol=1e-14)
         np.testing.assert_allclose(h.trace, i.trace, rtol=1e-9, atol=1e-9)
         np.testing.assert_allclose(h.growth_rate, i.growth_rate, rtol=0, atol=1e-8)
-        assert np.mean(h.stable != i.stable) == 0
+        # verdicts may differ only on the boundary (q = 0, a = 0 is exactly marginal:
+        # rho = exp(gamma pi) undamped, growth rate 0 after damping)
+        differ = h.stable != i.stable
+        assert np.all(np.abs(i.growth_rate[differ]) < 1e-9)
 
 
 def test_is_stable_broadcast_and_scalar():
@@ -159,7 +162,7 @@ def test_is_stable_broadcast_and_scalar():
     assert is_stable(1.1, 0.5) is False
     assert is_stable(1.0, 0.1) is False
     assert is_stable(1.0, 0.1, damping=0.2) is True
-    a = np.linspace(-2, 10, 13)
+    a = np.linspace(-2.1, 9.9, 13)       # no a = n^2 at q = 0 (marginal, |trace| = 2)
     q = np.array([[0.0], [1.5], [4.0]])
     got = is_stable(a, q)
     assert got.shape == (3, 13) and got.dtype == bool
