@@ -10,7 +10,7 @@ import pathlib
 import numpy as np
 
 from .chart import StabilityChart, transition_curves
-from .functions import ce, characteristic_a, characteristic_b, se
+from .functions import ce, se
 from .kapitza import KapitzaPendulum
 
 __all__ = ["stability_chart", "mathieu_functions", "kapitza_trajectory",
@@ -149,12 +149,13 @@ def kapitza_trajectory(pendulum: KapitzaPendulum, theta0=0.1, t_span=(0.0, 10.0)
     return ax
 
 
-def kapitza_stability_map(length=1.0, omega=None, amplitude=None, g=9.81, ax=None):
+def kapitza_stability_map(length=1.0, omega=None, amplitude=None, g=9.81, ax=None,
+                          damping=0.0):
     """Region of the (omega, h0) plane where the upright pendulum is linearly stable.
 
-    Computed from the characteristic curves (no integration): with q = 2 h0 / l and
-    a = -4 g / (l omega^2), upright is stable when a_n(q) < a < b_{n+1}(q) for some n.
-    The classical averaged limit h0 omega = sqrt(2 g l) is drawn for comparison.
+    Computed by :func:`odekit.mathieu.kapitza.stability_map` (the Floquet trace from Hill's
+    determinant at q = 2 h0 / l, a = -4 g / (l omega^2); no integration).  The classical
+    averaged limit h0 omega = sqrt(2 g l) is drawn for comparison.
 
     Parameters
     ----------
@@ -165,27 +166,21 @@ def kapitza_stability_map(length=1.0, omega=None, amplitude=None, g=9.81, ax=Non
         Amplitude grid h0 (m); default up to 0.8 l.
     g : float
     ax : matplotlib Axes, optional
+    damping : float, optional
+        Viscous damping rate c (1/s), >= 0.
 
     Returns
     -------
     matplotlib Axes
     """
+    from .kapitza import stability_map
+
     ax = _axes(ax)
     w0 = np.sqrt(g / length)
     omega = np.linspace(0.5 * w0, 60 * w0, 300) if omega is None else np.asarray(omega, float)
     amplitude = (np.linspace(1e-3, 0.8, 240) * length if amplitude is None
                  else np.asarray(amplitude, float))
-    q = 2.0 * amplitude / length
-    a = -4.0 * g / (length * omega ** 2)
-    stable = np.zeros((amplitude.size, omega.size), dtype=bool)
-    n = 0
-    while True:
-        an = characteristic_a(n, q)
-        if np.all(an >= 0):
-            break
-        bn = characteristic_b(n + 1, q)
-        stable |= (an[:, None] < a[None, :]) & (a[None, :] < bn[:, None])
-        n += 1
+    stable = stability_map(length, omega, amplitude, g=g, damping=damping)
     ax.pcolormesh(omega, amplitude, stable.astype(float), cmap="Greens", vmin=0, vmax=1.5,
                   shading="auto", rasterized=True)
     ax.plot(omega, np.sqrt(2 * g * length) / omega, "r--", lw=1.0,
