@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from odekit._jit import jit
+from odekit._jit import jit, prange
 
 from .functions import _as_order, _as_real, characteristic_a, characteristic_b
 
@@ -137,19 +137,36 @@ def _damping(damping):
     return g
 
 
-def _classify(tr_u, gamma):
-    """(damped trace, growth rate, stable) from the undamped trace."""
-    atr = np.abs(tr_u)
-    big = atr > 2.0
-    rho_max = np.ones_like(tr_u)
-    s = np.sqrt(np.where(big, tr_u * tr_u - 4.0, 0.0))
-    rho_max[big] = 0.5 * (atr[big] + s[big])
-    growth = np.log(rho_max) / math.pi - gamma
-    if gamma == 0.0:
-        stable = atr < 2.0
-    else:
-        stable = growth < 0.0
-    return math.exp(-gamma * math.pi) * tr_u, growth, stable
+@jit(parallel=True)
+def _classify_kernel(tr, gamma, scale, growth, stable):
+    """In place over flat arrays: tr -> scale * tr, growth rate and verdict (one pass)."""
+    for i in prange(tr.size):
+        t = tr[i]
+        at = abs(t)
+        rho = 1.0
+        if at > 2.0:
+            # largest |multiplier| of rho^2 - t rho + 1 = 0, without overflow in t^2
+            rho = 0.5 * at * (1.0 + math.sqrt((1.0 - 2.0 / at) * (1.0 + 2.0 / at)))
+        g = math.log(rho) / math.pi - gamma
+        growth[i] = g
+        stable[i] = (at < 2.0) if gamma == 0.0 else (g < 0.0)
+        tr[i] = scale * t
+
+
+def _classify(tr_u, gamma, overwrite=False):
+    """(damped trace, growth rate, stable) from the undamped trace (any shape).
+
+    With ``overwrite`` the damped trace is written over ``tr_u`` (no copy: a chart then holds
+    only its three result arrays).
+    """
+    tr = np.asarray(tr_u, dtype=np.float64)
+    if not (overwrite and tr.flags.c_contiguous and tr.flags.writeable):
+        tr = np.array(tr, dtype=np.float64, order="C")
+    growth = np.empty(tr.shape)
+    stable = np.empty(tr.shape, dtype=np.bool_)
+    _classify_kernel(tr.reshape(-1), float(gamma), math.exp(-gamma * math.pi),
+                     growth.reshape(-1), stable.reshape(-1))
+    return tr, growth, stable
 
 
 def _method(method):
@@ -211,7 +228,7 @@ def stability_chart(a, q, *, damping=0.0, method="hill", rtol=CHART_RTOL, atol=C
     else:
         A, Q = np.meshgrid(a - gamma * gamma, q)
         tr_u = _half_period_trace(A, Q, rtol, atol, progress)
-    trace, growth, stable = _classify(tr_u, gamma)
+    trace, growth, stable = _classify(tr_u, gamma, overwrite=True)
     return StabilityChart(a=a, q=q, damping=gamma, trace=trace, growth_rate=growth,
                           stable=stable)
 
