@@ -335,9 +335,11 @@ def characteristic_exponent(a, q):
 
     Notes
     -----
-    cos(pi nu) = w_I(pi) = 1 + (pi^2 / 2) F_e F_o from Hill's determinant
+    sin^2(pi nu / 2) = -w_I'(pi/2) w_II(pi/2) = -(pi^2 / 4) F_e F_o from Hill's determinant
     (:mod:`odekit.mathieu.determinant`: F_e = (2/pi) w_I'(pi/2), F_o = (2/pi) w_II(pi/2)),
-    to about 1e-13 relative to max(1, |w_I(pi)|).  Points beyond its tabulated range
+    so cos(pi nu) = w_I(pi) = 1 - 2 sin^2(pi nu / 2) is good to about 1e-13 relative to
+    max(1, |w_I(pi)|), and small nu (or the growth rate just beyond a band edge) is computed
+    without the cancellation of 1 - cos(pi nu).  Points beyond its tabulated range
     (|a| > ``determinant.A_MAX`` or |q| > ``determinant.Q_MAX``) fall back to integrating both
     fundamental solutions over [0, pi/2] with the core's DOP853 at rtol 1e-13 (about 1e-11).
 
@@ -365,14 +367,44 @@ def characteristic_exponent(a, q):
 
         hill = ~zero & (np.abs(A) <= A_MAX) & (np.abs(Q) <= Q_MAX)
         rest = ~zero & ~hill
-        if np.any(hill):
-            c[hill] = 0.5 * hill_trace(A[hill], Q[hill])
         if np.any(rest):
             c[rest] = 0.5 * _half_period_trace(np.ascontiguousarray(A[rest]),
                                                np.ascontiguousarray(Q[rest]),
                                                EXPONENT_RTOL, EXPONENT_ATOL)
+    else:
+        hill = zero & False
     nu = _nu_from_cos(c)
+    if np.any(hill):
+        from .determinant import hill_factors
+
+        fe, fo = hill_factors(A[hill], Q[hill])
+        nu[hill] = _nu_from_s2(-0.25 * math.pi ** 2 * fe * fo)
     return complex(nu) if scalar else nu
+
+
+def _nu_from_s2(s2):
+    """nu from s2 = sin^2(pi nu / 2) = (1 - cos pi nu) / 2 = -w_I'(pi/2) w_II(pi/2).
+
+    Hill's factors give s2 without the cancellation of 1 - cos(pi nu), so small nu and the
+    growth rate just outside a band edge keep their relative accuracy.  Same branches and
+    edge snap as :func:`_nu_from_cos`.
+    """
+    s2 = np.asarray(s2, dtype=float)
+    nu = np.empty(s2.shape, dtype=complex)
+    snap_hi = np.abs(2.0 * s2) <= EDGE_SNAP
+    snap_lo = np.abs(2.0 - 2.0 * s2) <= EDGE_SNAP
+    inside = (s2 > 0.0) & (s2 < 1.0) & ~snap_hi & ~snap_lo
+    low = inside & (s2 <= 0.5)
+    high = inside & (s2 > 0.5)
+    above = (s2 < 0.0) & ~snap_hi        # cos(pi nu) > 1
+    below = (s2 > 1.0) & ~snap_lo        # cos(pi nu) < -1
+    nu[low] = (2.0 / math.pi) * np.arcsin(np.sqrt(s2[low]))
+    nu[high] = 1.0 - (2.0 / math.pi) * np.arcsin(np.sqrt(1.0 - s2[high]))
+    nu[above] = 1j * (2.0 / math.pi) * np.arcsinh(np.sqrt(-s2[above]))
+    nu[below] = 1.0 + 1j * (2.0 / math.pi) * np.arccosh(np.sqrt(s2[below]))
+    nu[snap_hi] = 0.0
+    nu[snap_lo] = 1.0
+    return nu
 
 
 def _nu_from_cos(c):

@@ -196,3 +196,30 @@ def test_no_recompile_for_new_values():
     hill_trace_grid(np.linspace(-3, 9, 11), np.linspace(0, 5, 3))
     stability_chart(np.linspace(-1, 5, 7), np.linspace(0, 3, 4), damping=0.1)
     assert compile_count() == before
+
+
+def test_exponent_from_factors_against_mpmath():
+    # nu from sin^2(pi nu / 2) = -w_I'(pi/2) w_II(pi/2): every branch, against 30 digits
+    import cmath
+
+    for r in REFS:
+        a, q = float(r["a"]), float(r["q"])
+        s2_ref = -float(r["dwI"]) * float(r["wII"])
+        c_ref = 1 - 2 * s2_ref
+        nu = characteristic_exponent(a, q)
+        c = cmath.cos(math.pi * nu).real
+        assert abs(c - c_ref) <= 1e-12 * max(1.0, abs(c_ref)), (a, q)
+        if nu.imag == 0 and 0 < nu.real < 0.5:
+            # relative accuracy of small nu: sin(pi nu / 2)^2 against the reference
+            assert abs(math.sin(math.pi * nu.real / 2) ** 2 - s2_ref) <= 1e-13 * s2_ref + 1e-300
+
+
+def test_blocked_grid_with_progress_matches(monkeypatch):
+    import odekit.mathieu.determinant as det
+
+    a = np.linspace(-5, 20, 41)
+    q = np.linspace(0, 20, 17)
+    whole = det.hill_trace_grid(a, q)
+    monkeypatch.setattr(det, "_BLOCK_WORK", 500.0)
+    blocked = det.hill_trace_grid(a, q, progress=False)
+    np.testing.assert_array_equal(blocked, whole)
