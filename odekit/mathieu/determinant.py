@@ -72,21 +72,32 @@ def _range_error(a_abs_max, q_abs_max):
 # ----------------------------------------------------------------------------- kernels
 @jit
 def _tail_logs(x, Q, C, i):
-    """log T_M, log T_{M+1} of table i at (x, Q) (Horner in x per power of Q, then in Q)."""
+    """log T_M, log T_{M+1} of table i at (x, Q).
+
+    Per power of Q, the polynomial in x is split into its even and odd parts (two Horner
+    chains in x^2 each), so four independent chains run side by side; then Horner in Q.
+    """
     J1 = C.shape[2]
     K1 = C.shape[3]
+    x2 = x * x
+    ke = (K1 - 1) - (K1 - 1) % 2          # highest even power
+    ko = K1 - 1 if (K1 - 1) % 2 == 1 else K1 - 2
     l0 = 0.0
     l1 = 0.0
     for jj in range(J1):
         j = J1 - 1 - jj
-        c0 = C[i, 0, j, K1 - 1]
-        c1 = C[i, 1, j, K1 - 1]
-        for kk in range(1, K1):
-            k = K1 - 1 - kk
-            c0 = c0 * x + C[i, 0, j, k]
-            c1 = c1 * x + C[i, 1, j, k]
-        l0 = l0 * Q + c0
-        l1 = l1 * Q + c1
+        e0 = C[i, 0, j, ke]
+        e1 = C[i, 1, j, ke]
+        o0 = C[i, 0, j, ko]
+        o1 = C[i, 1, j, ko]
+        for k in range(ke - 2, -1, -2):
+            e0 = e0 * x2 + C[i, 0, j, k]
+            e1 = e1 * x2 + C[i, 1, j, k]
+        for k in range(ko - 2, 0, -2):
+            o0 = o0 * x2 + C[i, 0, j, k]
+            o1 = o1 * x2 + C[i, 1, j, k]
+        l0 = l0 * Q + (e0 + x * o0)
+        l1 = l1 * Q + (e1 + x * o1)
     return l0, l1
 
 
