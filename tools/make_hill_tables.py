@@ -27,7 +27,11 @@ The validity region of a table M is |x| <= XI_MAX M^2 and Q <= ETA_MAX 16 M^4 (t
 |a| <= 4 XI_MAX M^2, q <= 4 sqrt(ETA_MAX) M^2); there the terms left out of the K x J box
 are below about 1e-17 M (checked below against a box of K + 6, J + 3).
 
-Run: python tools/make_hill_tables.py   (about a minute; needs mpmath)
+The same tables with n + 1/2 in place of n (``CH``) serve the odd-harmonic determinants
+G_+ = w_I(pi/2), G_- = w_II'(pi/2) (diagonal 1 - a/(2n+1)^2 = 1 - x/(n+1/2)^2, pair products
+q^2/((2n+1)^2 (2n+3)^2) = Q/(16 (n+1/2)^2 (n+3/2)^2)).
+
+Run: python tools/make_hill_tables.py [--full-check]   (minutes; needs mpmath)
 """
 
 import pathlib
@@ -43,6 +47,8 @@ ETA_MAX = mp.mpf(1) / 1000       # Q / (16 M^4)
 #: tabulated truncation orders M (each also needs M + 1)
 M_LIST = [8, 10, 12, 13, 14, 16, 18, 20, 24, 28, 32, 36, 40, 48, 56, 64, 72, 80, 96, 112, 128,
           144, 160]
+#: 0: the even-harmonic rows n (Hill's F_e, F_o); 1/2: the odd-harmonic rows, n + 1/2
+SHIFTS = (0, mp.mpf(1) / 2)
 OUT = pathlib.Path(__file__).resolve().parents[1] / "odekit" / "mathieu" / "_hill_tables.py"
 
 
@@ -115,13 +121,14 @@ def summand(n, K_=K, J_=J):
 
 
 def hurwitz_zeta(t, N, direct=64, terms=40):
-    """sum_{n >= N} n^-t for integer t >= 2 (direct terms, then Euler-Maclaurin).
+    """sum_{m >= 0} (N + m)^-t for integer t >= 2, N > 0 (direct terms, then Euler-Maclaurin).
 
     (mpmath.zeta(t, N) loses all accuracy for t in the tens and N in the hundreds.)
     """
     t = mp.mpf(t)
-    s = mp.fsum(mp.mpf(n) ** -t for n in range(N, N + direct))
-    A = mp.mpf(N + direct)
+    N = mp.mpf(N)
+    s = mp.fsum((N + m) ** -t for m in range(direct))
+    A = N + direct
     s += A ** (1 - t) / (t - 1) + A ** -t / 2
     rising = t            # t (t+1) ... (t + 2m - 2)
     for m in range(1, terms + 1):
@@ -133,8 +140,9 @@ def hurwitz_zeta(t, N, direct=64, terms=40):
     return s
 
 
-def far_tail(N, K_=K, J_=J):
-    """sum_{n >= N} summand(n), from the 1/n expansion (Cauchy integrals) and Hurwitz zeta."""
+def far_tail(N, K_=K, J_=J, shift=0):
+    """sum_{n >= N} summand(n + shift), from the 1/n expansion (Cauchy integrals) and Hurwitz
+    zeta values zeta(t, N + shift)."""
     rho = mp.mpf(1) / (2 * (J_ + 2))
     # the (k, j) coefficient starts at n^-(2k + 4j); its 1/n series converges like
     # binom(t, 2k + 4j) ((J + 1) / N)^t, so 60 more terms are ample for N >= 400
@@ -156,7 +164,7 @@ def far_tail(N, K_=K, J_=J):
             big = max(abs(v) for row in g for v in row) / samples
             assert big < mp.mpf(10) ** (-30), (t, big)   # no n^0, n^-1 terms
             continue
-        z = hurwitz_zeta(t, N)
+        z = hurwitz_zeta(t, N + shift)
         for j in range(J_ + 1):
             for k in range(K_ + 1):
                 # the (k, j) summand is O(n^-(2k + 4j)): its lower coefficients vanish
@@ -167,68 +175,20 @@ def far_tail(N, K_=K, J_=J):
     return out
 
 
-def tables(M_list, N, K_=K, J_=J):
-    S = far_tail(N, K_, J_)
+def tables(M_list, N, K_=K, J_=J, shift=0):
+    S = far_tail(N, K_, J_, shift)
     want = set(M_list) | {m + 1 for m in M_list}
     res = {}
     for n in range(N - 1, min(want) - 1, -1):
-        s = summand(mp.mpf(n), K_, J_)
+        s = summand(mp.mpf(n) + shift, K_, J_)
         S = [[u + v for u, v in zip(r1, r2)] for r1, r2 in zip(S, s)]
         if n in want:
             res[n] = [row[:] for row in S]
     return res
 
 
-def main(argv=None):
-    t0 = time.time()
-    N = max(M_LIST) + 400
-    res = tables(M_LIST, N)
-    print(f"tables in {time.time() - t0:.0f} s", file=sys.stderr)
-    # check 1: a different split point of the sum (N + 25) gives the same tables
-    M_chk = [max(M_LIST) + 1, M_LIST[0]]
-    chk = tables([m - 1 for m in M_chk], N + 25)
-    worst = 0
-    for m in M_chk:
-        for j in range(J + 1):
-            for k in range(K + 1):
-                # the difference as it enters log T_M at the corner of the region
-                scale = (XI_MAX * m * m) ** k * (ETA_MAX * 16 * m ** 4) ** j
-                worst = max(worst, abs(res[m][j][k] - chk[m][j][k]) * scale)
-    print(f"split-point check: max difference {mp.nstr(worst, 3)}", file=sys.stderr)
-    assert worst < mp.mpf(10) ** -25
-    # check 2: the truncation at the corners of each validity region, against a larger box
-    trunc = {}
-    for m in (M_LIST[0], 20, max(M_LIST)):
-        big = tables([m], m + 150, K + 6, J + 3)[m]
-        x = XI_MAX * m * m
-        Q = ETA_MAX * 16 * m ** 4
-        worst = 0
-        for sx in (1, -1):
-            lb = sum(big[j][k] * (sx * x) ** k * Q ** j for j in range(J + 4)
-                     for k in range(K + 7))
-            ls = sum(res[m][j][k] * (sx * x) ** k * Q ** j for j in range(J + 1)
-                     for k in range(K + 1))
-            worst = max(worst, abs(lb - ls))
-        trunc[m] = worst
-        print(f"M={m}: truncation of log T_M at the region corners {mp.nstr(worst, 3)}",
-              file=sys.stderr)
-    lines = [
-        '"""Tables of the analytic tails of Hill\'s determinants (generated, do not edit).',
-        "",
-        "Made by tools/make_hill_tables.py (mpmath, 40 digits).  C[M][k][j] is the coefficient",
-        "of x^k Q^j in log T_M(x, Q), the log of the tridiagonal determinant of rows n >= M",
-        "(x = a/4, Q = q^2); valid for |x| <= XI_MAX M^2 and Q <= 16 ETA_MAX M^4.",
-        '"""',
-        "",
-        f"K = {K}",
-        f"J = {J}",
-        f"XI_MAX = {float(XI_MAX)!r}",
-        f"ETA_MAX = {float(ETA_MAX)!r}",
-        f"M_LIST = {M_LIST!r}",
-        "#: measured truncation error of log T_M at the corners of the region (vs a (K+6) x (J+3) box)",
-        "TRUNCATION = {" + ", ".join(f"{m}: {float(v):.2e}" for m, v in trunc.items()) + "}",
-        "C = {",
-    ]
+def _write_table(lines, name, res):
+    lines.append(name + " = {")
     for m in sorted(res):
         lines.append(f"    {m}: [")
         for k in range(K + 1):
@@ -236,6 +196,67 @@ def main(argv=None):
             lines.append(f"        [{row}],")
         lines.append("    ],")
     lines.append("}")
+
+
+def main(argv=None):
+    full = "--full-check" in (sys.argv[1:] if argv is None else argv)
+    t0 = time.time()
+    N = max(M_LIST) + 400
+    res = {shift: tables(M_LIST, N, shift=shift) for shift in SHIFTS}
+    print(f"tables in {time.time() - t0:.0f} s", file=sys.stderr)
+    # check 1: a different split point of the sum (N + 25) gives the same tables
+    M_chk = [max(M_LIST) + 1, M_LIST[0]]
+    for shift in SHIFTS:
+        chk = tables([m - 1 for m in M_chk], N + 25, shift=shift)
+        worst = 0
+        for m in M_chk:
+            for j in range(J + 1):
+                for k in range(K + 1):
+                    # the difference as it enters log T_M at the corner of the region
+                    scale = (XI_MAX * m * m) ** k * (ETA_MAX * 16 * m ** 4) ** j
+                    worst = max(worst, abs(res[shift][m][j][k] - chk[m][j][k]) * scale)
+        print(f"shift {shift}: split-point check: max difference {mp.nstr(worst, 3)}",
+              file=sys.stderr)
+        assert worst < mp.mpf(10) ** -25
+    # check 2: the truncation at the corners of each validity region, against a larger box
+    # (M = 160 takes about 20 minutes: --full-check; it gave 1.0e-17 for shift 0)
+    trunc = {}
+    for shift in SHIFTS:
+        for m in (M_LIST[0], 20) + ((max(M_LIST),) if full else ()):
+            big = tables([m], m + 150, K + 6, J + 3, shift=shift)[m]
+            x = XI_MAX * m * m
+            Q = ETA_MAX * 16 * m ** 4
+            worst = 0
+            for sx in (1, -1):
+                lb = sum(big[j][k] * (sx * x) ** k * Q ** j for j in range(J + 4)
+                         for k in range(K + 7))
+                ls = sum(res[shift][m][j][k] * (sx * x) ** k * Q ** j for j in range(J + 1)
+                         for k in range(K + 1))
+                worst = max(worst, abs(lb - ls))
+            trunc[(float(shift), m)] = worst
+            print(f"shift {shift}, M={m}: truncation of log T_M at the region corners "
+                  f"{mp.nstr(worst, 3)}", file=sys.stderr)
+    lines = [
+        '"""Tables of the analytic tails of Hill\'s determinants (generated, do not edit).',
+        "",
+        "Made by tools/make_hill_tables.py (mpmath, 50 digits).  C[M][k][j] is the coefficient",
+        "of x^k Q^j in log T_M(x, Q), the log of the tridiagonal determinant of rows n >= M",
+        "(x = a/4, Q = q^2; diagonal 1 - x/n^2, pair products Q/(16 n^2 (n+1)^2)); CH the same",
+        "with n + 1/2 in place of n (the odd-harmonic class).  Valid for |x| <= XI_MAX M^2 and",
+        "Q <= 16 ETA_MAX M^4.",
+        '"""',
+        "",
+        f"K = {K}",
+        f"J = {J}",
+        f"XI_MAX = {float(XI_MAX)!r}",
+        f"ETA_MAX = {float(ETA_MAX)!r}",
+        f"M_LIST = {M_LIST!r}",
+        "#: measured truncation error of log T_M at the corners of the region (vs a (K+6) x (J+3)",
+        "#: box), keyed by (shift, M)",
+        "TRUNCATION = {" + ", ".join(f"{k!r}: {float(v):.2e}" for k, v in trunc.items()) + "}",
+    ]
+    _write_table(lines, "C", res[0])
+    _write_table(lines, "CH", res[SHIFTS[1]])
     OUT.write_text("\n".join(lines) + "\n")
     print(f"wrote {OUT} in {time.time() - t0:.0f} s", file=sys.stderr)
 

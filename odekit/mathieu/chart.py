@@ -335,10 +335,10 @@ def characteristic_exponent(a, q):
 
     Notes
     -----
-    sin^2(pi nu / 2) = -w_I'(pi/2) w_II(pi/2) = -(pi^2 / 4) F_e F_o from Hill's determinant
-    (:mod:`odekit.mathieu.determinant`: F_e = (2/pi) w_I'(pi/2), F_o = (2/pi) w_II(pi/2)),
-    so cos(pi nu) = w_I(pi) = 1 - 2 sin^2(pi nu / 2) is good to about 1e-13 relative to
-    max(1, |w_I(pi)|), and small nu (or the growth rate just beyond a band edge) is computed
+    cos(pi nu) = w_I(pi) comes from Hill's determinant (:mod:`odekit.mathieu.determinant`),
+    good to a few 1e-13 relative to max(1, |w_I(pi)|); near nu = 0 (|sin^2(pi nu / 2)| < 0.01)
+    nu comes from sin^2(pi nu / 2) = -w_I'(pi/2) w_II(pi/2) = -(pi^2 / 4) F_e F_o instead,
+    so small nu (or the growth rate just beyond such a band edge) keeps its relative accuracy
     without the cancellation of 1 - cos(pi nu).  Points beyond its tabulated range
     (|a| > ``determinant.A_MAX`` or |q| > ``determinant.Q_MAX``) fall back to integrating both
     fundamental solutions over [0, pi/2] with the core's DOP853 at rtol 1e-13 (about 1e-11).
@@ -375,10 +375,14 @@ def characteristic_exponent(a, q):
         hill = zero & False
     nu = _nu_from_cos(c)
     if np.any(hill):
-        from .determinant import hill_factors
+        from .determinant import _all
 
-        fe, fo = hill_factors(A[hill], Q[hill])
-        nu[hill] = _nu_from_s2(-0.25 * math.pi ** 2 * fe * fo)
+        tr, fe, fo, _, _ = _all(A[hill], Q[hill])
+        # s2 = sin^2(pi nu / 2): from the trace (both Hill forms blended), but near nu = 0
+        # from the even factors, whose product has no 1 - cos(pi nu) cancellation
+        s2_f = -0.25 * math.pi ** 2 * fe * fo
+        s2 = np.where(np.abs(s2_f) < 0.01, s2_f, 0.25 * (2.0 - tr))
+        nu[hill] = _nu_from_s2(s2)
     return complex(nu) if scalar else nu
 
 

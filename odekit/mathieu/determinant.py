@@ -10,7 +10,14 @@ determinant")::
     F_e = -a T_1 - (q^2/2) T_2 = (2/pi) w_I'(pi/2),
     trace = 2 w_I(pi) = 2 + pi^2 F_e F_o.
 
-The kernels run the backward recurrence T_n = d_n T_{n+1} - P_n T_{n+2} over n = M-1 .. 1 and
+The odd harmonics give a second form: with rows 2n + 1 scaled by (2n+1)^2 (diagonal
+1 - a/(2n+1)^2, pair products q^2/((2n+1)^2 (2n+3)^2); row 0 folds onto itself with
+diagonal 1 - a +- q), G_+ = w_I(pi/2), G_- = w_II'(pi/2) and trace = 4 G_+ G_- - 2.  Each
+form loses accuracy near the zeros of its own factors (F_e = 0 on the curves a_2n, where its
+two row-0 terms cancel, F_o on b_2n, G_+- on a_2n+1, b_2n+1), never both at once; the kernels
+compute both and average them with weights from a rounding estimate of each.
+
+The kernels run the backward recurrences T_n = d_n T_{n+1} - P_n T_{n+2} over n = M-1 .. 1 and
 take log T_M, log T_{M+1} from tabulated polynomials in x and q^2
 (:mod:`odekit.mathieu._hill_tables`, made with mpmath by ``tools/make_hill_tables.py``).
 A table M is valid for |a| <= 4 XI_MAX M^2 and |q| <= 4 sqrt(ETA_MAX) M^2; the truncation
@@ -31,27 +38,38 @@ from odekit._jit import jit, prange
 
 from . import _hill_tables as _tab
 
-__all__ = ["hill_factors", "hill_trace", "hill_trace_grid", "truncation_order", "A_MAX", "Q_MAX"]
+__all__ = ["hill_factors", "hill_odd_factors", "hill_trace", "hill_trace_grid", "truncation_order", "A_MAX", "Q_MAX"]
 
 _M = np.array(_tab.M_LIST, dtype=np.int64)
-# _C[i, s, j, k]: coefficient of x^k Q^j in log T_{M_i + s}, s = 0, 1
-_C = np.empty((_M.size, 2, _tab.J + 1, _tab.K + 1))
-for _i, _m in enumerate(_tab.M_LIST):
-    for _s in (0, 1):
-        _C[_i, _s] = np.array(_tab.C[_m + _s], dtype=np.float64).T
-_C = np.ascontiguousarray(_C)
+
+
+def _load(tab):
+    # out[i, s, j, k]: coefficient of x^k Q^j in log T_{M_i + s}, s = 0, 1
+    out = np.empty((_M.size, 2, _tab.J + 1, _tab.K + 1))
+    for i, m in enumerate(_tab.M_LIST):
+        for s in (0, 1):
+            out[i, s] = np.array(tab[m + s], dtype=np.float64).T
+    return np.ascontiguousarray(out)
+
+
+_C = _load(_tab.C)          # even-harmonic rows n (F_e, F_o)
+_CH = _load(_tab.CH)        # odd-harmonic rows, n + 1/2 (G_+, G_-)
 #: |a| and |q| covered by a table M (the validity region of the tails)
 _A_LIM = 4.0 * _tab.XI_MAX * _M.astype(np.float64) ** 2
 _Q_LIM = 4.0 * math.sqrt(_tab.ETA_MAX) * _M.astype(np.float64) ** 2
 #: the largest |a| and |q| the Hill kernels accept
 A_MAX = float(_A_LIM[-1])
 Q_MAX = float(_Q_LIM[-1])
-# per-row constants of the recurrence: U[n] = 1 / (4 n^2) (d_n = 1 - a U[n]) and
-# PN[n] = 1 / (16 n^2 (n+1)^2) (P_n = q^2 PN[n]); index 0 unused
+# per-row constants of the recurrences, d_n = 1 - a U[n], P_n = q^2 PN[n]:
+# even harmonics U[n] = 1 / (2n)^2, PN[n] = 1 / ((2n)^2 (2n+2)^2) (index 0 unused);
+# odd harmonics UH[n] = 1 / (2n+1)^2, PNH[n] = 1 / ((2n+1)^2 (2n+3)^2)
 _n = np.arange(int(_M[-1]) + 2, dtype=np.float64)
-_n[0] = 1.0
-_U = 0.25 / (_n * _n)
-_PN = 1.0 / (16.0 * _n * _n * (_n + 1.0) ** 2)
+_U = np.zeros(_n.size)
+_PN = np.zeros(_n.size)
+_U[1:] = 1.0 / (2.0 * _n[1:]) ** 2
+_PN[1:] = 1.0 / ((2.0 * _n[1:]) ** 2 * (2.0 * _n[1:] + 2.0) ** 2)
+_UH = 1.0 / (2.0 * _n + 1.0) ** 2
+_PNH = 1.0 / ((2.0 * _n + 1.0) ** 2 * (2.0 * _n + 3.0) ** 2)
 
 
 def truncation_order(a_abs_max, q_abs_max):
@@ -102,8 +120,67 @@ def _tail_logs(x, Q, C, i):
 
 
 @jit
-def _factors_one(a, q, C, Ms, a_lim, q_lim, U, PN):
-    """(F_e, F_o) at one point; NaN pair when no table covers it (the caller checks)."""
+def _recurrence(a, Q, l0, l1, M, U, PN):
+    """(T_1, T_2, S_1, S_2) in units of T_M, from the tail logs l0, l1.
+
+    S_n = |d_n| S_{n+1} + |P_n| S_{n+2} runs beside T_n: the sum of the magnitudes of the
+    terms of the determinant, so that eps S_n bounds the rounding of T_n up to a small factor
+    (large where the terms cancel).
+    """
+    A = 1.0
+    B = math.exp(l1 - l0)
+    SA = 1.0
+    SB = B
+    for nn in range(1, M):
+        n = M - nn
+        d = 1.0 - a * U[n]
+        P = Q * PN[n]
+        t = d * A - P * B
+        st = abs(d) * SA + P * SB
+        B = A
+        A = t
+        SB = SA
+        SA = st
+    return A, B, SA, SB
+
+
+@jit(inline="always")
+def _combine(a, q, T1, T2, S1, S2, l0, H1, H2, R1, R2, k0):
+    """(trace, F_e, F_o, G_+, G_-) from both recurrences.
+
+    trace = 2 + pi^2 F_e F_o = 4 G_+ G_- - 2; each form gets a rounding estimate from the
+    magnitude sums S of its determinants (a factor near a zero of its own, where the terms
+    cancel, is inaccurate), and the two are averaged with weights 1/estimate^2.
+    """
+    Q = q * q
+    pi2 = math.pi * math.pi
+    s = math.exp(l0)
+    fo = T1 * s
+    fe = (-a * T1 - 0.5 * Q * T2) * s
+    mo = S1 * s
+    me = (abs(a) * S1 + 0.5 * Q * S2) * s
+    sh = math.exp(k0)
+    c = Q / 9.0
+    gp = ((1.0 - a + q) * H1 - c * H2) * sh
+    gm = ((1.0 - a - q) * H1 - c * H2) * sh
+    mp_ = (abs(1.0 - a + q) * R1 + c * R2) * sh
+    mm = (abs(1.0 - a - q) * R1 + c * R2) * sh
+    tf = 2.0 + pi2 * fe * fo
+    tg = 4.0 * gp * gm - 2.0
+    ef = pi2 * (abs(fo) * me + abs(fe) * mo)
+    eg = 4.0 * (abs(gm) * mp_ + abs(gp) * mm)
+    if ef <= eg:
+        r = ef / eg if eg > 0.0 else 0.0
+        tr = tf + (r * r / (1.0 + r * r)) * (tg - tf)
+    else:
+        r = eg / ef
+        tr = tg + (r * r / (1.0 + r * r)) * (tf - tg)
+    return tr, fe, fo, gp, gm
+
+
+@jit
+def _point(a, q, C, CH, Ms, a_lim, q_lim, U, PN, UH, PNH):
+    """(trace, F_e, F_o, G_+, G_-) at one point; NaNs when no table covers it."""
     aa = abs(a)
     qa = abs(q)
     i = -1
@@ -112,98 +189,142 @@ def _factors_one(a, q, C, Ms, a_lim, q_lim, U, PN):
             i = t
             break
     if i < 0:
-        return math.nan, math.nan
+        return math.nan, math.nan, math.nan, math.nan, math.nan
     M = Ms[i]
     x = 0.25 * a
     Q = q * q
     l0, l1 = _tail_logs(x, Q, C, i)
-    A = 1.0                      # T_M / T_M
-    B = math.exp(l1 - l0)        # T_{M+1} / T_M
-    for nn in range(1, M):
-        n = M - nn
-        t = (1.0 - a * U[n]) * A - (Q * PN[n]) * B
-        B = A
-        A = t
-    s = math.exp(l0)
-    fo = A * s
-    fe = (-a * A - 0.5 * Q * B) * s
-    return fe, fo
+    k0, k1 = _tail_logs(x, Q, CH, i)
+    T1, T2, S1, S2 = _recurrence(a, Q, l0, l1, M, U, PN)
+    H1, H2, R1, R2 = _recurrence(a, Q, k0, k1, M, UH, PNH)
+    return _combine(a, q, T1, T2, S1, S2, l0, H1, H2, R1, R2, k0)
 
 
 @jit(parallel=True)
-def _factors_points(a, q, C, Ms, a_lim, q_lim, U, PN, fe, fo):
+def _points(a, q, C, CH, Ms, a_lim, q_lim, U, PN, UH, PNH, out):
+    """out[0..4, p] = trace, F_e, F_o, G_+, G_- (rows beyond out.shape[0] are dropped)."""
+    nout = out.shape[0]
     for p in prange(a.size):
-        e, o = _factors_one(a[p], q[p], C, Ms, a_lim, q_lim, U, PN)
-        fe[p] = e
-        fo[p] = o
-
-
-@jit(parallel=True)
-def _trace_points(a, q, C, Ms, a_lim, q_lim, U, PN, out):
-    pi2 = math.pi * math.pi
-    for p in prange(a.size):
-        e, o = _factors_one(a[p], q[p], C, Ms, a_lim, q_lim, U, PN)
-        out[p] = 2.0 + pi2 * e * o
+        r = _point(a[p], q[p], C, CH, Ms, a_lim, q_lim, U, PN, UH, PNH)
+        out[0, p] = r[0]
+        if nout > 1:
+            out[1, p] = r[1]
+            out[2, p] = r[2]
+            out[3, p] = r[3]
+            out[4, p] = r[4]
 
 
 @jit
-def _column_tails(a, C, i, E):
-    """E[s, j, col] = sum_k C[i, s, j, k] x^k: the x-part of the tail polynomials per column."""
+def _column_tails(a, C, CH, i, E):
+    """E[c, s, j, col] = sum_k (C, CH)[i, s, j, k] x^k: the x-parts of the tails per column."""
     J1 = C.shape[2]
     K1 = C.shape[3]
     for col in range(a.size):
         x = 0.25 * a[col]
         for s in range(2):
             for j in range(J1):
-                c = C[i, s, j, K1 - 1]
+                c0 = C[i, s, j, K1 - 1]
+                c1 = CH[i, s, j, K1 - 1]
                 for kk in range(1, K1):
-                    c = c * x + C[i, s, j, K1 - 1 - kk]
-                E[s, j, col] = c
+                    c0 = c0 * x + C[i, s, j, K1 - 1 - kk]
+                    c1 = c1 * x + CH[i, s, j, K1 - 1 - kk]
+                E[0, s, j, col] = c0
+                E[1, s, j, col] = c1
 
 
 @jit(parallel=True)
-def _trace_grid(a, q, E, M, row0, row1, nchunk, out):
-    """out[r, :] = trace at (a[:], q[r]) for rows row0 <= r < row1 (table columns in E).
+def _trace_grid(a, q, E, M, U, PN, UH, PNH, row0, row1, nchunk, out):
+    """out[r, :] = trace at (a[:], q[r]) for rows row0 <= r < row1 (table x-parts in E).
 
-    Rows are split into ``nchunk`` chunks run in parallel; each chunk owns two scratch rows
-    (allocated once per chunk) and runs the recurrence for all columns of a row at once, so
-    that the inner loop is over columns (vectorisable) and d_n = 1 - x u_n is one FMA.
+    Rows are split into ``nchunk`` chunks run in parallel; each chunk owns a few scratch rows
+    (allocated once per chunk) and runs both recurrences for all columns of a row at once, so
+    that the inner loop is over columns (vectorisable) and d_n = 1 - a U_n is one FMA.
     """
     na = a.size
-    J1 = E.shape[1]
-    pi2 = math.pi * math.pi
+    J1 = E.shape[2]
     nrows = row1 - row0
     for c in prange(nchunk):
         r_lo = row0 + (c * nrows) // nchunk
         r_hi = row0 + ((c + 1) * nrows) // nchunk
         if r_hi <= r_lo:
             continue
-        A = np.empty(na)
-        B = np.empty(na)
-        S = np.empty(na)
+        A0 = np.empty(na)
+        B0 = np.empty(na)
+        S0 = np.empty(na)
+        R0 = np.empty(na)
+        L0 = np.empty(na)
+        A1 = np.empty(na)
+        B1 = np.empty(na)
+        S1 = np.empty(na)
+        R1 = np.empty(na)
+        L1 = np.empty(na)
         for r in range(r_lo, r_hi):
-            Q = q[r] * q[r]
+            qr = q[r]
+            Q = qr * qr
             for col in range(na):
-                l0 = E[0, J1 - 1, col]
-                l1 = E[1, J1 - 1, col]
+                l0 = E[0, 0, J1 - 1, col]
+                l1 = E[0, 1, J1 - 1, col]
+                k0 = E[1, 0, J1 - 1, col]
+                k1 = E[1, 1, J1 - 1, col]
                 for jj in range(1, J1):
-                    l0 = l0 * Q + E[0, J1 - 1 - jj, col]
-                    l1 = l1 * Q + E[1, J1 - 1 - jj, col]
-                A[col] = 1.0
-                B[col] = math.exp(l1 - l0)
-                S[col] = math.exp(2.0 * l0)
-            for nn in range(1, M):
-                n = float(M - nn)
-                u = 0.25 / (n * n)
-                P = Q / (16.0 * n * n * (n + 1.0) * (n + 1.0))
+                    j = J1 - 1 - jj
+                    l0 = l0 * Q + E[0, 0, j, col]
+                    l1 = l1 * Q + E[0, 1, j, col]
+                    k0 = k0 * Q + E[1, 0, j, col]
+                    k1 = k1 * Q + E[1, 1, j, col]
+                A0[col] = 1.0
+                B0[col] = math.exp(l1 - l0)
+                L0[col] = l0
+                A1[col] = 1.0
+                B1[col] = math.exp(k1 - k0)
+                L1[col] = k0
+            # rows n >= ns: weak couplings (P_n < 1/16), the terms cannot cancel, so the
+            # magnitude sums just follow |T| there (S starts as |T| at ns)
+            ns = min(M - 1, max(2, int(0.5 * math.sqrt(abs(qr))) + 2))
+            for nn in range(1, M - ns + 1):
+                n = M - nn
+                u0 = U[n]
+                p0 = Q * PN[n]
+                u1 = UH[n]
+                p1 = Q * PNH[n]
                 for col in range(na):
-                    t = (1.0 - a[col] * u) * A[col] - P * B[col]
-                    B[col] = A[col]
-                    A[col] = t
-            hq = 0.5 * Q
+                    ac = a[col]
+                    t0 = (1.0 - ac * u0) * A0[col] - p0 * B0[col]
+                    t1 = (1.0 - ac * u1) * A1[col] - p1 * B1[col]
+                    B0[col] = A0[col]
+                    A0[col] = t0
+                    B1[col] = A1[col]
+                    A1[col] = t1
             for col in range(na):
-                out[r, col] = 2.0 + pi2 * S[col] * A[col] * (-a[col] * A[col] - hq * B[col])
-
+                S0[col] = abs(A0[col])
+                R0[col] = abs(B0[col])
+                S1[col] = abs(A1[col])
+                R1[col] = abs(B1[col])
+            for nn in range(M - ns + 1, M):
+                n = M - nn
+                u0 = U[n]
+                p0 = Q * PN[n]
+                u1 = UH[n]
+                p1 = Q * PNH[n]
+                for col in range(na):
+                    ac = a[col]
+                    d0 = 1.0 - ac * u0
+                    d1 = 1.0 - ac * u1
+                    t0 = d0 * A0[col] - p0 * B0[col]
+                    s0 = abs(d0) * S0[col] + p0 * R0[col]
+                    t1 = d1 * A1[col] - p1 * B1[col]
+                    s1 = abs(d1) * S1[col] + p1 * R1[col]
+                    B0[col] = A0[col]
+                    A0[col] = t0
+                    R0[col] = S0[col]
+                    S0[col] = s0
+                    B1[col] = A1[col]
+                    A1[col] = t1
+                    R1[col] = S1[col]
+                    S1[col] = s1
+            for col in range(na):
+                out[r, col] = _combine(a[col], qr, A0[col], B0[col], S0[col], R0[col], L0[col],
+                                       A1[col], B1[col], S1[col], R1[col], L1[col])[0]
 
 # ----------------------------------------------------------------------------- wrappers
 def _flat(a, q):
@@ -240,9 +361,9 @@ def hill_trace(a, q):
     """
     shape, af, qf = _flat(a, q)
     _check_range(af, qf)
-    out = np.empty(af.size)
-    _trace_points(af, qf, _C, _M, _A_LIM, _Q_LIM, _U, _PN, out)
-    return out.reshape(shape)
+    out = np.empty((1, af.size))
+    _points(af, qf, _C, _CH, _M, _A_LIM, _Q_LIM, _U, _PN, _UH, _PNH, out)
+    return out[0].reshape(shape)
 
 
 def hill_factors(a, q):
@@ -266,12 +387,44 @@ def hill_factors(a, q):
     >>> bool(abs(fe + 2 / np.pi) < 1e-15 and abs(fo - 2 / np.pi) < 1e-15)
     True
     """
+    r = _all(a, q)
+    return r[1], r[2]
+
+
+def hill_odd_factors(a, q):
+    """The odd-harmonic Hill determinants G_+ = w_I(pi/2), G_- = w_II'(pi/2).
+
+    Rows 2n + 1 (n >= 0), row n scaled by (2n+1)^2: diagonal 1 - a/(2n+1)^2 (row 0:
+    1 - a +- q), pair products q^2/((2n+1)^2 (2n+3)^2); the trace is 4 G_+ G_- - 2.
+
+    Parameters
+    ----------
+    a, q : float or array_like
+        As for :func:`hill_trace`.
+
+    Returns
+    -------
+    (ndarray, ndarray)
+        G_+, G_-.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from odekit.mathieu.determinant import hill_odd_factors
+    >>> gp, gm = hill_odd_factors(2.0, 0.0)      # both cos(pi sqrt(2) / 2) at q = 0
+    >>> bool(abs(gp - np.cos(np.pi / np.sqrt(2))) < 1e-15 and gp == gm)
+    True
+    """
+    r = _all(a, q)
+    return r[3], r[4]
+
+
+def _all(a, q):
     shape, af, qf = _flat(a, q)
     _check_range(af, qf)
-    fe = np.empty(af.size)
-    fo = np.empty(af.size)
-    _factors_points(af, qf, _C, _M, _A_LIM, _Q_LIM, _U, _PN, fe, fo)
-    return fe.reshape(shape), fo.reshape(shape)
+    out = np.empty((5, af.size))
+    _points(af, qf, _C, _CH, _M, _A_LIM, _Q_LIM, _U, _PN, _UH, _PNH, out)
+    return [row.reshape(shape) for row in out]
 
 
 #: rows x columns x M above which a chart is run in blocks (for the progress bar)
@@ -301,19 +454,20 @@ def hill_trace_grid(a, q, progress=None):
     i, M = truncation_order(amax, qmax)
     if i < 0:
         raise _range_error(amax, qmax)
-    E = np.empty((2, _C.shape[2], a.size))
-    _column_tails(a, _C, i, E)
+    E = np.empty((2, 2, _C.shape[2], a.size))
+    _column_tails(a, _C, _CH, i, E)
     out = np.empty((q.size, a.size))
     nth = num_threads()
     work = float(q.size) * a.size * M
     if work <= _BLOCK_WORK:
-        _trace_grid(a, q, E, M, 0, q.size, min(q.size, 4 * nth), out)
+        _trace_grid(a, q, E, M, _U, _PN, _UH, _PNH, 0, q.size, min(q.size, 4 * nth), out)
         return out
     nblocks = int(min(q.size, math.ceil(work / (_BLOCK_WORK / 10))))
     edges = np.linspace(0, q.size, nblocks + 1).astype(np.int64)
     with progress_bar(q.size, progress=progress, desc="stability_chart") as bar:
         for r0, r1 in zip(edges[:-1], edges[1:]):
             if r1 > r0:
-                _trace_grid(a, q, E, M, int(r0), int(r1), int(min(r1 - r0, 4 * nth)), out)
+                _trace_grid(a, q, E, M, _U, _PN, _UH, _PNH, int(r0), int(r1),
+                            int(min(r1 - r0, 4 * nth)), out)
                 bar.update(int(r1 - r0))
     return out
