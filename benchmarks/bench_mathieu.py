@@ -277,6 +277,16 @@ def bench_hill(size, repeat, big):
                   f"{med[k_] / med['hill']:.0f} (medians), {best[k_] / best['hill']:.0f} (bests)")
     numba.set_num_threads(threads)
 
+    # accuracy at large q (scattered points, the point kernel)
+    rng = np.random.default_rng(14)
+    for lo, hi in ((20.0, 200.0), (200.0, 1000.0), (1000.0, 2000.0)):
+        pa = rng.uniform(-50.0, 600.0, 150)
+        pq = rng.uniform(lo, hi, 150)
+        r_, _ = _reference_trace(pa, pq)
+        e_ = np.abs(hill_trace(pa, pq) - r_) / np.maximum(1.0, np.abs(r_))
+        print(f"  Hill accuracy, 150 random points a in [-50, 600], q in [{lo:g}, {hi:g}]: "
+              f"max {e_.max():.1e}, median {np.median(e_):.1e} (vs {ref_name.split(',')[0]})")
+
     # the big chart on all cores (2 here), through the public function
     ba, bq = np.linspace(-5.0, 20.0, big), np.linspace(0.0, 20.0, big)
     stability_chart(ba[:4], bq[:4])

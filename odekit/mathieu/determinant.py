@@ -38,7 +38,8 @@ from odekit._jit import jit, prange
 
 from . import _hill_tables as _tab
 
-__all__ = ["hill_factors", "hill_odd_factors", "hill_trace", "hill_trace_grid", "truncation_order", "A_MAX", "Q_MAX"]
+__all__ = ["hill_factors", "hill_odd_factors", "hill_trace", "hill_trace_grid",
+           "truncation_order", "A_MAX", "Q_MAX"]
 
 _M = np.array(_tab.M_LIST, dtype=np.int64)
 
@@ -145,21 +146,20 @@ def _recurrence(a, Q, l0, l1, M, U, PN):
 
 
 @jit(inline="always")
-def _combine(a, q, T1, T2, S1, S2, l0, H1, H2, R1, R2, k0):
-    """(trace, F_e, F_o, G_+, G_-) from both recurrences.
+def _combine(a, q, T1, T2, S1, S2, s, H1, H2, R1, R2, sh):
+    """(trace, F_e, F_o, G_+, G_-) from both recurrences (scale factors s = T_M, sh = T'_M).
 
     trace = 2 + pi^2 F_e F_o = 4 G_+ G_- - 2; each form gets a rounding estimate from the
     magnitude sums S of its determinants (a factor near a zero of its own, where the terms
-    cancel, is inaccurate), and the two are averaged with weights 1/estimate^2.
+    cancel, is inaccurate), and the two are averaged with weights 1/estimate^2 (branch-free,
+    so that the loop over a grid row vectorises).
     """
     Q = q * q
     pi2 = math.pi * math.pi
-    s = math.exp(l0)
     fo = T1 * s
     fe = (-a * T1 - 0.5 * Q * T2) * s
     mo = S1 * s
     me = (abs(a) * S1 + 0.5 * Q * S2) * s
-    sh = math.exp(k0)
     c = Q / 9.0
     gp = ((1.0 - a + q) * H1 - c * H2) * sh
     gm = ((1.0 - a - q) * H1 - c * H2) * sh
@@ -169,13 +169,28 @@ def _combine(a, q, T1, T2, S1, S2, l0, H1, H2, R1, R2, k0):
     tg = 4.0 * gp * gm - 2.0
     ef = pi2 * (abs(fo) * me + abs(fe) * mo)
     eg = 4.0 * (abs(gm) * mp_ + abs(gp) * mm)
-    if ef <= eg:
-        r = ef / eg if eg > 0.0 else 0.0
-        tr = tf + (r * r / (1.0 + r * r)) * (tg - tf)
-    else:
-        r = eg / ef
-        tr = tg + (r * r / (1.0 + r * r)) * (tf - tg)
-    return tr, fe, fo, gp, gm
+    m = max(ef, eg) + 1e-300
+    rf = ef / m
+    rg = eg / m
+    wf = (rg * rg + 1e-300) / (rf * rf + rg * rg + 2e-300)
+    return tf * wf + tg * (1.0 - wf), fe, fo, gp, gm
+
+
+@jit(inline="always")
+def _exp_small(u):
+    """exp(u) for |u| <= 0.06 (Taylor to u^11: error below 1e-21 relative)."""
+    r = 1.0 / 39916800.0
+    r = r * u + 1.0 / 3628800.0
+    r = r * u + 1.0 / 362880.0
+    r = r * u + 1.0 / 40320.0
+    r = r * u + 1.0 / 5040.0
+    r = r * u + 1.0 / 720.0
+    r = r * u + 1.0 / 120.0
+    r = r * u + 1.0 / 24.0
+    r = r * u + 1.0 / 6.0
+    r = r * u + 0.5
+    r = r * u + 1.0
+    return r * u + 1.0
 
 
 @jit
@@ -197,7 +212,7 @@ def _point(a, q, C, CH, Ms, a_lim, q_lim, U, PN, UH, PNH):
     k0, k1 = _tail_logs(x, Q, CH, i)
     T1, T2, S1, S2 = _recurrence(a, Q, l0, l1, M, U, PN)
     H1, H2, R1, R2 = _recurrence(a, Q, k0, k1, M, UH, PNH)
-    return _combine(a, q, T1, T2, S1, S2, l0, H1, H2, R1, R2, k0)
+    return _combine(a, q, T1, T2, S1, S2, math.exp(l0), H1, H2, R1, R2, math.exp(k0))
 
 
 @jit(parallel=True)
@@ -215,8 +230,9 @@ def _points(a, q, C, CH, Ms, a_lim, q_lim, U, PN, UH, PNH, out):
 
 
 @jit
-def _column_tails(a, C, CH, i, E):
-    """E[c, s, j, col] = sum_k (C, CH)[i, s, j, k] x^k: the x-parts of the tails per column."""
+def _column_tails(a, C, CH, i, E, X):
+    """E[c, s, j, col] = sum_k (C, CH)[i, s, j, k] x^k: the x-parts of the tails per column;
+    X[c, 0, col] = exp(E[c, 0, 0, col]), X[c, 1, col] = exp(E[c, 1, 0, col] - E[c, 0, 0, col])."""
     J1 = C.shape[2]
     K1 = C.shape[3]
     for col in range(a.size):
@@ -230,10 +246,14 @@ def _column_tails(a, C, CH, i, E):
                     c1 = c1 * x + CH[i, s, j, K1 - 1 - kk]
                 E[0, s, j, col] = c0
                 E[1, s, j, col] = c1
+        for cl in range(2):
+            # the Q-free parts of T_M and T_{M+1} / T_M, once per column
+            X[cl, 0, col] = math.exp(E[cl, 0, 0, col])
+            X[cl, 1, col] = math.exp(E[cl, 1, 0, col] - E[cl, 0, 0, col])
 
 
 @jit(parallel=True)
-def _trace_grid(a, q, E, M, U, PN, UH, PNH, row0, row1, nchunk, out):
+def _trace_grid(a, q, E, X, M, U, PN, UH, PNH, row0, row1, nchunk, out):
     """out[r, :] = trace at (a[:], q[r]) for rows row0 <= r < row1 (table x-parts in E).
 
     Rows are split into ``nchunk`` chunks run in parallel; each chunk owns a few scratch rows
@@ -262,22 +282,28 @@ def _trace_grid(a, q, E, M, U, PN, UH, PNH, row0, row1, nchunk, out):
             qr = q[r]
             Q = qr * qr
             for col in range(na):
-                l0 = E[0, 0, J1 - 1, col]
-                l1 = E[0, 1, J1 - 1, col]
-                k0 = E[1, 0, J1 - 1, col]
-                k1 = E[1, 1, J1 - 1, col]
-                for jj in range(1, J1):
+                # the Q-dependent parts of the tail logs (Horner in Q over j >= 1); they are
+                # small in the tables' region (|g| < 0.06), so exp is a short Taylor series
+                g0 = E[0, 0, J1 - 1, col]
+                g1 = E[0, 1, J1 - 1, col]
+                h0 = E[1, 0, J1 - 1, col]
+                h1 = E[1, 1, J1 - 1, col]
+                for jj in range(1, J1 - 1):
                     j = J1 - 1 - jj
-                    l0 = l0 * Q + E[0, 0, j, col]
-                    l1 = l1 * Q + E[0, 1, j, col]
-                    k0 = k0 * Q + E[1, 0, j, col]
-                    k1 = k1 * Q + E[1, 1, j, col]
+                    g0 = g0 * Q + E[0, 0, j, col]
+                    g1 = g1 * Q + E[0, 1, j, col]
+                    h0 = h0 * Q + E[1, 0, j, col]
+                    h1 = h1 * Q + E[1, 1, j, col]
+                g0 *= Q
+                g1 *= Q
+                h0 *= Q
+                h1 *= Q
                 A0[col] = 1.0
-                B0[col] = math.exp(l1 - l0)
-                L0[col] = l0
+                B0[col] = X[0, 1, col] * _exp_small(g1 - g0)
+                L0[col] = X[0, 0, col] * _exp_small(g0)
                 A1[col] = 1.0
-                B1[col] = math.exp(k1 - k0)
-                L1[col] = k0
+                B1[col] = X[1, 1, col] * _exp_small(h1 - h0)
+                L1[col] = X[1, 0, col] * _exp_small(h0)
             # rows n >= ns: weak couplings (P_n < 1/16), the terms cannot cancel, so the
             # magnitude sums just follow |T| there (S starts as |T| at ns)
             ns = min(M - 1, max(2, int(0.5 * math.sqrt(abs(qr))) + 2))
@@ -333,6 +359,8 @@ def _flat(a, q):
 
 
 def _check_range(af, qf):
+    if not (np.all(np.isfinite(af)) and np.all(np.isfinite(qf))):
+        raise ValueError("a and q must be finite (got NaN or inf)")
     amax = float(np.max(np.abs(af))) if af.size else 0.0
     qmax = float(np.max(np.abs(qf))) if qf.size else 0.0
     if amax > A_MAX or qmax > Q_MAX:
@@ -363,7 +391,14 @@ def hill_trace(a, q):
     _check_range(af, qf)
     out = np.empty((1, af.size))
     _points(af, qf, _C, _CH, _M, _A_LIM, _Q_LIM, _U, _PN, _UH, _PNH, out)
+    _check_finite(out)
     return out[0].reshape(shape)
+
+
+def _check_finite(out):
+    if not np.all(np.isfinite(out)):
+        raise ArithmeticError("Hill's determinant gave a non-finite value inside its tabulated "
+                              "range (please report the (a, q)); use method='integrate'")
 
 
 def hill_factors(a, q):
@@ -424,6 +459,7 @@ def _all(a, q):
     _check_range(af, qf)
     out = np.empty((5, af.size))
     _points(af, qf, _C, _CH, _M, _A_LIM, _Q_LIM, _U, _PN, _UH, _PNH, out)
+    _check_finite(out)
     return [row.reshape(shape) for row in out]
 
 
@@ -449,25 +485,29 @@ def hill_trace_grid(a, q, progress=None):
 
     a = np.ascontiguousarray(a, dtype=np.float64)
     q = np.ascontiguousarray(q, dtype=np.float64)
+    _check_range(a, q)
     amax = float(np.max(np.abs(a)))
     qmax = float(np.max(np.abs(q)))
     i, M = truncation_order(amax, qmax)
     if i < 0:
         raise _range_error(amax, qmax)
     E = np.empty((2, 2, _C.shape[2], a.size))
-    _column_tails(a, _C, _CH, i, E)
+    X = np.empty((2, 2, a.size))
+    _column_tails(a, _C, _CH, i, E, X)
     out = np.empty((q.size, a.size))
     nth = num_threads()
     work = float(q.size) * a.size * M
     if work <= _BLOCK_WORK:
-        _trace_grid(a, q, E, M, _U, _PN, _UH, _PNH, 0, q.size, min(q.size, 4 * nth), out)
+        _trace_grid(a, q, E, X, M, _U, _PN, _UH, _PNH, 0, q.size, min(q.size, 4 * nth), out)
+        _check_finite(out)
         return out
     nblocks = int(min(q.size, math.ceil(work / (_BLOCK_WORK / 10))))
     edges = np.linspace(0, q.size, nblocks + 1).astype(np.int64)
     with progress_bar(q.size, progress=progress, desc="stability_chart") as bar:
         for r0, r1 in zip(edges[:-1], edges[1:]):
             if r1 > r0:
-                _trace_grid(a, q, E, M, _U, _PN, _UH, _PNH, int(r0), int(r1),
+                _trace_grid(a, q, E, X, M, _U, _PN, _UH, _PNH, int(r0), int(r1),
                             int(min(r1 - r0, 4 * nth)), out)
                 bar.update(int(r1 - r0))
+    _check_finite(out)
     return out

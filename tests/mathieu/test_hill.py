@@ -68,8 +68,8 @@ def test_odd_factor_identities_against_mpmath():
 
 
 def test_near_the_zeros_of_one_form():
-    # where F_e or F_o ~ 0 (near a_0, a_2, b_2 at large q) the even form alone loses ~1e-12; the blend
-    # of both forms stays well inside the 1e-12 budget (reference points listed last)
+    # where F_e or F_o ~ 0 (near a_0, a_2, b_2 at large q) the even form alone loses ~1e-12;
+    # the blend of both forms stays inside the 1e-12 budget (reference points listed last)
     worst = 0.0
     for r in REFS[-4:]:
         a, q, ref = float(r["a"]), float(r["q"]), float(r["trace"])
@@ -245,3 +245,28 @@ def test_blocked_grid_with_progress_matches(monkeypatch):
     monkeypatch.setattr(det, "_BLOCK_WORK", 500.0)
     blocked = det.hill_trace_grid(a, q, progress=False)
     np.testing.assert_array_equal(blocked, whole)
+
+
+def test_non_finite_input_is_refused():
+    with pytest.raises(ValueError, match="finite"):
+        hill_trace(np.nan, 1.0)
+    with pytest.raises(ValueError, match="finite"):
+        hill_trace_grid(np.array([0.0, np.inf]), np.array([1.0]))
+
+
+def test_q_parts_of_the_tails_are_small_in_every_region():
+    # the grid kernel takes exp of the q-dependent part of each tail log by a Taylor series
+    # valid for |u| <= 0.06; check that bound at the corners of every table's region
+    from odekit.mathieu import _hill_tables as tab
+
+    for m in tab.M_LIST:
+        for C in (tab.C, tab.CH):
+            c0 = np.array(C[m])          # [k][j]
+            c1 = np.array(C[m + 1])
+            Q = 16 * tab.ETA_MAX * m**4
+            for x in (tab.XI_MAX * m * m, -tab.XI_MAX * m * m):
+                xp = x ** np.arange(c0.shape[0])
+                qp = Q ** np.arange(c0.shape[1])
+                g0 = xp @ c0[:, 1:] @ qp[1:]
+                g1 = xp @ c1[:, 1:] @ qp[1:]
+                assert abs(g0) < 0.06 and abs(g1 - g0) < 0.06, (m, x, g0, g1)
