@@ -1,8 +1,10 @@
 """Tables of the analytic tails of Hill's determinants (generated, do not edit).
 
-Made by tools/make_hill_tables.py (mpmath, 40 digits).  C[M][k][j] is the coefficient
+Made by tools/make_hill_tables.py (mpmath, 50 digits).  C[M][k][j] is the coefficient
 of x^k Q^j in log T_M(x, Q), the log of the tridiagonal determinant of rows n >= M
-(x = a/4, Q = q^2); valid for |x| <= XI_MAX M^2 and Q <= 16 ETA_MAX M^4.
+(x = a/4, Q = q^2; diagonal 1 - x/n^2, pair products Q/(16 n^2 (n+1)^2)); CH the same
+with n + 1/2 in place of n (the odd-harmonic class).  Valid for |x| <= XI_MAX M^2 and
+Q <= 16 ETA_MAX M^4.
 """
 
 K = 12
@@ -10,8 +12,9 @@ J = 6
 XI_MAX = 0.05
 ETA_MAX = 0.001
 M_LIST = [8, 10, 12, 13, 14, 16, 18, 20, 24, 28, 32, 36, 40, 48, 56, 64, 72, 80, 96, 112, 128, 144, 160]
-#: measured truncation error of log T_M at the corners of the region (vs a (K+6) x (J+3) box)
-TRUNCATION = {8: 1.09e-18, 20: 1.57e-18, 160: 1.01e-17}
+#: measured truncation error of log T_M at the corners of the region (vs a (K+6) x (J+3)
+#: box), keyed by (shift, M)
+TRUNCATION = {(0.0, 8): 1.09e-18, (0.0, 20): 1.57e-18, (0.5, 8): 2.24e-19, (0.5, 20): 8.30e-19}
 C = {
     8: [
         [0.0, -4.056433675392814e-05, -3.021923146100098e-10, -4.118501495775229e-15, -6.79144657987399e-20, -1.2211749745495492e-24, -2.3041203137035678e-29],
