@@ -28,6 +28,7 @@ __all__ = [
 from .chart import (  # noqa: E402
     StabilityChart,
     characteristic_exponent,
+    is_stable,
     stability_chart,
     transition_curves,
 )
@@ -36,6 +37,7 @@ from .kapitza import KapitzaPendulum  # noqa: E402
 __all__ += [
     "characteristic_exponent",
     "stability_chart",
+    "is_stable",
     "StabilityChart",
     "transition_curves",
     "KapitzaPendulum",

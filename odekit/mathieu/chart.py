@@ -7,7 +7,10 @@ even and w_II odd, and their values at pi/2 give the monodromy over [0, pi] (DLM
     w_I(pi) = w_II'(pi) = 2 w_I(pi/2) w_II'(pi/2) - 1 = 1 + 2 w_I'(pi/2) w_II(pi/2)
 
 so the trace is 2 w_I(pi) = 2 [w_I w_II' + w_I' w_II](pi/2) (the average of both forms, which
-spreads the rounding of the Wronskian identity evenly).  Damping enters through
+spreads the rounding of the Wronskian identity evenly).  That is the integration path
+(``method="integrate"``); by default the trace comes from Hill's determinant instead
+(:mod:`odekit.mathieu.determinant`: no integration; below 1e-12 relative on a in [-5, 20],
+q in [0, 20], a few 1e-11 at q in the thousands).  Damping enters through
 y = exp(-gamma z) u, which maps y'' + 2 gamma y' + (a - 2q cos 2z) y = 0 onto an undamped
 Mathieu equation with a - gamma^2 and multiplies the multipliers by exp(-gamma pi).
 """
@@ -19,12 +22,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from odekit._jit import jit
+from odekit._jit import jit, prange
 
 from .functions import _as_order, _as_real, characteristic_a, characteristic_b
 
-__all__ = ["StabilityChart", "stability_chart", "transition_curves", "characteristic_exponent",
-           "mathieu_rhs", "mathieu_trig_rhs"]
+__all__ = ["StabilityChart", "stability_chart", "is_stable", "transition_curves",
+           "characteristic_exponent", "mathieu_rhs", "mathieu_trig_rhs"]
+
+_METHODS = ("hill", "integrate")
 
 _HALF_PI = 0.5 * math.pi
 
@@ -133,27 +138,51 @@ def _damping(damping):
     return g
 
 
-def _classify(tr_u, gamma):
-    """(damped trace, growth rate, stable) from the undamped trace."""
-    atr = np.abs(tr_u)
-    big = atr > 2.0
-    rho_max = np.ones_like(tr_u)
-    s = np.sqrt(np.where(big, tr_u * tr_u - 4.0, 0.0))
-    rho_max[big] = 0.5 * (atr[big] + s[big])
-    growth = np.log(rho_max) / math.pi - gamma
-    if gamma == 0.0:
-        stable = atr < 2.0
-    else:
-        stable = growth < 0.0
-    return math.exp(-gamma * math.pi) * tr_u, growth, stable
+@jit(parallel=True)
+def _classify_kernel(tr, gamma, scale, growth, stable):
+    """In place over flat arrays: tr -> scale * tr, growth rate and verdict (one pass)."""
+    for i in prange(tr.size):
+        t = tr[i]
+        at = abs(t)
+        g = -gamma
+        if at > 2.0:
+            # largest |multiplier| of rho^2 - t rho + 1 = 0, without overflow in t^2
+            rho = 0.5 * at * (1.0 + math.sqrt((1.0 - 2.0 / at) * (1.0 + 2.0 / at)))
+            g = math.log(rho) / math.pi - gamma
+        growth[i] = g
+        stable[i] = (at < 2.0) if gamma == 0.0 else (g < 0.0)
+        tr[i] = scale * t
 
 
-def stability_chart(a, q, *, damping=0.0, rtol=CHART_RTOL, atol=CHART_ATOL, progress=None):
+def _classify(tr_u, gamma, overwrite=False):
+    """(damped trace, growth rate, stable) from the undamped trace (any shape).
+
+    With ``overwrite`` the damped trace is written over ``tr_u`` (no copy: a chart then holds
+    only its three result arrays).
+    """
+    tr = np.asarray(tr_u, dtype=np.float64)
+    if not (overwrite and tr.flags.c_contiguous and tr.flags.writeable):
+        tr = np.array(tr, dtype=np.float64, order="C")
+    growth = np.empty(tr.shape)
+    stable = np.empty(tr.shape, dtype=np.bool_)
+    _classify_kernel(tr.reshape(-1), float(gamma), math.exp(-gamma * math.pi),
+                     growth.reshape(-1), stable.reshape(-1))
+    return tr, growth, stable
+
+
+def _method(method):
+    if method not in _METHODS:
+        raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
+    return method
+
+
+def stability_chart(a, q, *, damping=0.0, method="hill", rtol=CHART_RTOL, atol=CHART_ATOL,
+                    progress=None):
     """Stability (Ince-Strutt) chart of the damped Mathieu equation on an (a, q) grid.
 
-    Solves y'' + 2 gamma y' + (a - 2q cos 2z) y = 0 (gamma = ``damping``) for every grid point
-    in parallel (the core's ensemble solver, one compiled kernel, no Python per point),
-    integrating both fundamental solutions over half a period only.
+    Floquet stability of y'' + 2 gamma y' + (a - 2q cos 2z) y = 0 (gamma = ``damping``) at every
+    grid point.  Damping maps onto the undamped equation at a - gamma^2 with the trace scaled
+    by exp(-gamma pi) (see the module notes).
 
     Parameters
     ----------
@@ -161,8 +190,17 @@ def stability_chart(a, q, *, damping=0.0, rtol=CHART_RTOL, atol=CHART_ATOL, prog
         Grids of the parameters.
     damping : float, optional
         gamma >= 0.
+    method : {"hill", "integrate"}, optional
+        ``"hill"`` (default): the trace in closed form from Hill's determinant
+        (:mod:`odekit.mathieu.determinant`; tens of ns per point, |trace| typically to a
+        few 1e-15 and at worst 1e-12 relative to max(1, |trace|) on a in [-5, 20],
+        q in [0, 20], a few 1e-11 at q ~ 1000-2000); raises ValueError beyond its range
+        (|a - gamma^2| <= ``determinant.A_MAX``, |q| <= ``determinant.Q_MAX``).
+        ``"integrate"``: both fundamental solutions integrated over half a period for every
+        grid point in parallel (the core's ensemble solver; about 5e-9 relative at the
+        default tolerances), the independent cross-check.
     rtol, atol : float, optional
-        Integration tolerances (defaults give |trace| to about 5e-9 relative).
+        Integration tolerances (``method="integrate"`` only).
     progress : bool or None, optional
         Progress bar on stderr for long charts (None: only on a terminal and for runs
         expected to take more than a few seconds).
@@ -185,11 +223,56 @@ def stability_chart(a, q, *, damping=0.0, rtol=CHART_RTOL, atol=CHART_ATOL, prog
     a = _grid(a, "a")
     q = _grid(q, "q")
     gamma = _damping(damping)
-    A, Q = np.meshgrid(a - gamma * gamma, q)
-    tr_u = _half_period_trace(A, Q, rtol, atol, progress)
-    trace, growth, stable = _classify(tr_u, gamma)
+    if _method(method) == "hill":
+        from .determinant import hill_trace_grid
+
+        tr_u = hill_trace_grid(a - gamma * gamma, q, progress=progress)
+    else:
+        A, Q = np.meshgrid(a - gamma * gamma, q)
+        tr_u = _half_period_trace(A, Q, rtol, atol, progress)
+    trace, growth, stable = _classify(tr_u, gamma, overwrite=True)
     return StabilityChart(a=a, q=q, damping=gamma, trace=trace, growth_rate=growth,
                           stable=stable)
+
+
+def is_stable(a, q, damping=0.0, *, method="hill"):
+    """Is every solution of y'' + 2 gamma y' + (a - 2q cos 2z) y = 0 bounded?
+
+    Parameters
+    ----------
+    a, q : float or array_like
+        Broadcast together (scattered points; for a grid :func:`stability_chart` is faster).
+    damping : float, optional
+        gamma >= 0 (with damping: both Floquet multipliers inside the unit circle).
+    method : {"hill", "integrate"}, optional
+        As for :func:`stability_chart` (integration at rtol 1e-12).
+
+    Returns
+    -------
+    bool or ndarray of bool
+        The verdict (|trace| < 2 when undamped), shape of the broadcast.
+
+    Examples
+    --------
+    >>> from odekit.mathieu import is_stable
+    >>> is_stable(2.0, 0.5), is_stable(1.0, 0.1), is_stable(1.0, 0.1, damping=0.2)
+    (True, False, True)
+    >>> is_stable([-1.0, 0.25, 4.2], 0.0).tolist()
+    [False, True, True]
+    """
+    a_arr = _as_real(a, "a")
+    q_arr = _as_real(q, "q")
+    gamma = _damping(damping)
+    scalar = a_arr.ndim == 0 and q_arr.ndim == 0
+    A, Q = np.broadcast_arrays(a_arr - gamma * gamma, q_arr)
+    if _method(method) == "hill":
+        from .determinant import hill_trace
+
+        tr_u = hill_trace(A, Q)
+    else:
+        tr_u = _half_period_trace(np.ascontiguousarray(A), np.ascontiguousarray(Q), 1e-12, 1e-14)
+    stable = _classify(np.atleast_1d(tr_u), gamma)[2].reshape(A.shape)
+    return bool(stable) if scalar else stable
 
 
 def transition_curves(n_max, q):
@@ -254,8 +337,13 @@ def characteristic_exponent(a, q):
 
     Notes
     -----
-    w_I(pi) comes from integrating both fundamental solutions over [0, pi/2] with the core's
-    DOP853 at rtol 1e-13 (relative accuracy of cos(pi nu) about 1e-11 on moderate a, q).
+    cos(pi nu) = w_I(pi) comes from Hill's determinant (:mod:`odekit.mathieu.determinant`),
+    good to a few 1e-13 relative to max(1, |w_I(pi)|); near nu = 0 (|sin^2(pi nu / 2)| < 0.01)
+    nu comes from sin^2(pi nu / 2) = -w_I'(pi/2) w_II(pi/2) = -(pi^2 / 4) F_e F_o instead,
+    so small nu (or the growth rate just beyond such a band edge) keeps its relative accuracy
+    without the cancellation of 1 - cos(pi nu).  Points beyond its tabulated range
+    (|a| > ``determinant.A_MAX`` or |q| > ``determinant.Q_MAX``) fall back to integrating both
+    fundamental solutions over [0, pi/2] with the core's DOP853 at rtol 1e-13 (about 1e-11).
 
     Examples
     --------
@@ -277,11 +365,52 @@ def characteristic_exponent(a, q):
         c[zero] = np.where(az >= 0, np.cos(math.pi * np.sqrt(np.abs(az))),
                            np.cosh(math.pi * np.sqrt(np.abs(az))))
     if np.any(~zero):
-        c[~zero] = 0.5 * _half_period_trace(np.ascontiguousarray(A[~zero]),
-                                            np.ascontiguousarray(Q[~zero]),
-                                            EXPONENT_RTOL, EXPONENT_ATOL)
+        from .determinant import A_MAX, Q_MAX, hill_trace
+
+        hill = ~zero & (np.abs(A) <= A_MAX) & (np.abs(Q) <= Q_MAX)
+        rest = ~zero & ~hill
+        if np.any(rest):
+            c[rest] = 0.5 * _half_period_trace(np.ascontiguousarray(A[rest]),
+                                               np.ascontiguousarray(Q[rest]),
+                                               EXPONENT_RTOL, EXPONENT_ATOL)
+    else:
+        hill = zero & False
     nu = _nu_from_cos(c)
+    if np.any(hill):
+        from .determinant import _all
+
+        tr, fe, fo, _, _ = _all(A[hill], Q[hill])
+        # s2 = sin^2(pi nu / 2): from the trace (both Hill forms blended), but near nu = 0
+        # from the even factors, whose product has no 1 - cos(pi nu) cancellation
+        s2_f = -0.25 * math.pi ** 2 * fe * fo
+        s2 = np.where(np.abs(s2_f) < 0.01, s2_f, 0.25 * (2.0 - tr))
+        nu[hill] = _nu_from_s2(s2)
     return complex(nu) if scalar else nu
+
+
+def _nu_from_s2(s2):
+    """nu from s2 = sin^2(pi nu / 2) = (1 - cos pi nu) / 2 = -w_I'(pi/2) w_II(pi/2).
+
+    Hill's factors give s2 without the cancellation of 1 - cos(pi nu), so small nu and the
+    growth rate just outside a band edge keep their relative accuracy.  Same branches and
+    edge snap as :func:`_nu_from_cos`.
+    """
+    s2 = np.asarray(s2, dtype=float)
+    nu = np.empty(s2.shape, dtype=complex)
+    snap_hi = np.abs(2.0 * s2) <= EDGE_SNAP
+    snap_lo = np.abs(2.0 - 2.0 * s2) <= EDGE_SNAP
+    inside = (s2 > 0.0) & (s2 < 1.0) & ~snap_hi & ~snap_lo
+    low = inside & (s2 <= 0.5)
+    high = inside & (s2 > 0.5)
+    above = (s2 < 0.0) & ~snap_hi        # cos(pi nu) > 1
+    below = (s2 > 1.0) & ~snap_lo        # cos(pi nu) < -1
+    nu[low] = (2.0 / math.pi) * np.arcsin(np.sqrt(s2[low]))
+    nu[high] = 1.0 - (2.0 / math.pi) * np.arcsin(np.sqrt(1.0 - s2[high]))
+    nu[above] = 1j * (2.0 / math.pi) * np.arcsinh(np.sqrt(-s2[above]))
+    nu[below] = 1.0 + 1j * (2.0 / math.pi) * np.arccosh(np.sqrt(s2[below]))
+    nu[snap_hi] = 0.0
+    nu[snap_lo] = 1.0
+    return nu
 
 
 def _nu_from_cos(c):

@@ -36,7 +36,23 @@ from odekit._jit import jit
 from .chart import _classify, _half_period_trace
 from .functions import characteristic_a, characteristic_b
 
-__all__ = ["KapitzaPendulum", "kapitza_rhs"]
+__all__ = ["KapitzaPendulum", "kapitza_rhs", "stability_map", "stability_margin"]
+
+
+def _undamped_trace(a, q):
+    """Floquet trace from Hill's determinant, or by integration beyond its tables."""
+    from .determinant import A_MAX, Q_MAX, hill_trace
+
+    a = np.asarray(a, dtype=float)
+    q = np.asarray(q, dtype=float)
+    hill = (np.abs(a) <= A_MAX) & (np.abs(q) <= Q_MAX)
+    tr = np.empty(a.shape)
+    if np.any(hill):
+        tr[hill] = hill_trace(a[hill], q[hill])
+    if not np.all(hill):
+        tr[~hill] = _half_period_trace(np.ascontiguousarray(a[~hill]),
+                                       np.ascontiguousarray(q[~hill]), 1e-12, 1e-14)
+    return tr
 
 
 @jit
@@ -143,14 +159,9 @@ class KapitzaPendulum:
     def _floquet(self):
         a, q = self.mathieu_parameters()
         gam = self.mathieu_damping()
-        tr = _half_period_trace(np.array([a - gam * gam]), np.array([q]), 1e-12, 1e-14)
+        tr = _undamped_trace(np.array([a - gam * gam]), np.array([q]))
         with np.errstate(over="ignore", invalid="ignore"):  # handled just below
             t, gr, st = _classify(tr, gam)
-        atr = abs(float(tr[0]))
-        if atr > 2.0:  # the largest multiplier without squaring the trace (no overflow)
-            r = 2.0 / atr
-            rho = 0.5 * atr * (1.0 + math.sqrt((1.0 - r) * (1.0 + r)))
-            gr = np.array([math.log(rho) / math.pi - gam])
         if not math.isfinite(float(gr[0])):
             raise ValueError(f"the Floquet growth rate of a = {a:.6g}, q = {q:.6g} is too large "
                              "to represent (the monodromy trace overflows): the upright "
@@ -372,3 +383,88 @@ class KapitzaPendulum:
         if not np.all(np.isfinite(y0)):
             raise ValueError("theta0 and dtheta0 must be finite")
         return solve_ivp(kapitza_rhs, t_span, y0, params=self.params(linear), **opts)
+
+
+def stability_margin(length, omega, amplitude, g=9.81, damping=0.0):
+    """How far the upright pendulum is from the edge of linear stability, on a grid.
+
+    Each grid point is the Mathieu equation of :meth:`KapitzaPendulum.mathieu_parameters`
+    with gamma = c / omega; its trace comes from Hill's determinant (no integration; points
+    beyond its tables, |a| or |q| in the thousands, are integrated instead). The margin is
+    2 - |trace| without damping and gamma - log(rho) / pi with it (rho the largest Floquet
+    multiplier's modulus of the undamped equation); it is positive exactly where the upright
+    position is stable and continuous across the edges, so its zero contour draws them.
+
+    Parameters
+    ----------
+    length : float
+        l (m), > 0.
+    omega : array_like, 1-D
+        Pivot frequencies (rad/s), > 0.
+    amplitude : array_like, 1-D
+        Pivot amplitudes h0 (m), > 0.
+    g : float
+        Gravitational acceleration (m/s^2), > 0.
+    damping : float
+        Viscous damping rate c (1/s), >= 0.
+
+    Returns
+    -------
+    ndarray, shape (len(amplitude), len(omega))
+
+    Examples
+    --------
+    >>> from odekit.mathieu.kapitza import stability_margin
+    >>> m = stability_margin(1.0, [430.0, 500.0], [0.01], g=10.0)
+    >>> bool(m[0, 0] < 0 < m[0, 1])
+    True
+    """
+    from .chart import _grid
+
+    l = _positive(length, "length")
+    g = _positive(g, "g")
+    c = _positive(damping, "damping", allow_zero=True)
+    w = _grid(omega, "omega")
+    h = _grid(amplitude, "amplitude")
+    if np.any(w <= 0):
+        raise ValueError("omega must be > 0")
+    if np.any(h <= 0):
+        raise ValueError("amplitude must be > 0")
+    gam = c / w                                   # per column
+    a = -4.0 * g / (l * w * w)
+    q = 2.0 * h / l                               # the sign of q does not change stability
+    A = np.broadcast_to(a - gam * gam, (h.size, w.size))
+    Q = np.broadcast_to(q[:, None], (h.size, w.size))
+    tr = _undamped_trace(np.ascontiguousarray(A), np.ascontiguousarray(Q))
+    if c == 0.0:
+        return 2.0 - np.abs(tr)
+    # gamma minus the undamped growth rate log(rho) / pi; rho the largest |multiplier|,
+    # computed without squaring the trace (no overflow)
+    atr = np.maximum(np.abs(tr), 2.0)
+    r = 2.0 / atr
+    rho = 0.5 * atr * (1.0 + np.sqrt((1.0 - r) * (1.0 + r)))
+    return gam[None, :] - np.log(rho) / math.pi
+
+
+def stability_map(length, omega, amplitude, g=9.81, damping=0.0):
+    """Linear (Floquet) stability of the upright pendulum on an (amplitude, omega) grid.
+
+    True where :func:`stability_margin` is positive.
+
+    Parameters
+    ----------
+    length, omega, amplitude, g, damping
+        As in :func:`stability_margin`.
+
+    Returns
+    -------
+    ndarray of bool, shape (len(amplitude), len(omega))
+        True where the upright position is linearly stable.
+
+    Examples
+    --------
+    >>> from odekit.mathieu.kapitza import stability_map
+    >>> stability_map(1.0, [430.0, 500.0], [0.01], g=10.0).tolist()   # sqrt(2 g l)/h0 = 447
+    [[False, True]]
+    """
+    return stability_margin(length, omega, amplitude, g=g, damping=damping) > 0.0

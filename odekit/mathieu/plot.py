@@ -12,7 +12,7 @@ import numpy as np
 
 from ..plotting import deprecated_alias, draw_figures, get_ax, new_figure
 from .chart import StabilityChart, transition_curves
-from .functions import ce, characteristic_a, characteristic_b, se
+from .functions import ce, se
 from .kapitza import KapitzaPendulum
 
 __all__ = ["chart", "mathieu_functions", "kapitza_trajectory", "kapitza_stability_map",
@@ -232,12 +232,13 @@ def kapitza_trajectory(pendulum: KapitzaPendulum, theta0=0.1, t_span=(0.0, 10.0)
     return ax
 
 
-def kapitza_stability_map(length=1.0, omega=None, amplitude=None, g=9.81, ax=None, **kwargs):
+def kapitza_stability_map(length=1.0, omega=None, amplitude=None, g=9.81, ax=None,
+                          damping=0.0, **kwargs):
     """Region of the (omega, h0) plane where the upright pendulum is linearly stable.
 
-    Computed from the characteristic curves (no integration): with q = 2 h0 / l and
-    a = -4 g / (l omega^2), upright is stable when a_n(q) < a < b_{n+1}(q) for some n.
-    The classical averaged limit h0 omega = sqrt(2 g l) is drawn for comparison.
+    Computed by :func:`odekit.mathieu.kapitza.stability_map` (the Floquet trace from Hill's
+    determinant at q = 2 h0 / l, a = -4 g / (l omega^2); no integration).  The classical
+    averaged limit h0 omega = sqrt(2 g l) is drawn for comparison.
 
     Parameters
     ----------
@@ -248,6 +249,8 @@ def kapitza_stability_map(length=1.0, omega=None, amplitude=None, g=9.81, ax=Non
         Amplitude grid h0 (m); default up to 0.8 l.
     g : float
     ax : matplotlib Axes, optional
+    damping : float, optional
+        Viscous damping rate c (1/s), >= 0.
     **kwargs
         Passed to :meth:`~matplotlib.axes.Axes.contourf` for the stable region
         (``colors``, ``cmap``, ``alpha``); default a light green fill.
@@ -267,31 +270,21 @@ def kapitza_stability_map(length=1.0, omega=None, amplitude=None, g=9.81, ax=Non
     >>> ax.get_ylabel()
     '$h_0$ (m)'
     """
+    from .kapitza import stability_margin
+
     ax = _axes(ax)
     w0 = np.sqrt(g / length)
     omega = np.linspace(0.5 * w0, 60 * w0, 300) if omega is None else np.asarray(omega, float)
     amplitude = (np.linspace(1e-3, 0.8, 240) * length if amplitude is None
                  else np.asarray(amplitude, float))
-    q = 2.0 * amplitude / length
-    a = -4.0 * g / (length * omega ** 2)
-    # margin > 0 exactly where a_n(q) < a < b_{n+1}(q) for some n; continuous across the
-    # band edges, so its zero contour is smooth on any grid
-    margin = np.full((amplitude.size, omega.size), -np.inf)
-    n = 0
-    while True:
-        an = characteristic_a(n, q)
-        if np.all(an >= 0):
-            break
-        bn = characteristic_b(n + 1, q)
-        band = np.minimum(a[None, :] - an[:, None], bn[:, None] - a[None, :])
-        margin = np.maximum(margin, band)
-        n += 1
+    # positive exactly where the upright position is stable, continuous across the band
+    # edges, so its zero contour is smooth on any grid
+    margin = stability_margin(length, omega, amplitude, g=g, damping=damping)
     if "cmap" not in kwargs and "colors" not in kwargs:
         kwargs["colors"] = ["#c7e9c0"]
-    top = float(np.max(margin)) if np.isfinite(margin).any() else 0.0
+    top = float(np.max(margin))
     if top > 0:
-        ax.contourf(omega, amplitude, np.where(np.isfinite(margin), margin, -1.0),
-                    levels=[0.0, top * 1.01], **kwargs)
+        ax.contourf(omega, amplitude, margin, levels=[0.0, top * 1.01], **kwargs)
     ax.plot(omega, np.sqrt(2 * g * length) / omega, "r--", lw=1.0,
             label=r"classical limit $h_0\omega=\sqrt{2gl}$")
     ax.set_ylim(amplitude.min(), amplitude.max())
