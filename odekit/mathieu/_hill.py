@@ -224,15 +224,9 @@ def _eig_fixed(kind, j, q, n):
         if s != 0.0 and math.isfinite(s):
             xn = x - 1.0 / s
         if xn == xn and abs(xn - x) <= 2.0 * eps * abs(x) + 1e-300:
-            # Newton has converged: prove by counts that this is eigenvalue j.
-            if isolated:
-                # x is an end of the bracket: accept a step that points inwards
-                if (lo < xn < hi) or (x == lo and xn >= x) or (x == hi and xn <= x):
-                    result = xn
-                    break
-                # converged onto a neighbour just outside the bracket
-                x = 0.5 * (lo + hi)
-                continue
+            # Newton has converged: prove by counts that this is eigenvalue j. (Even with
+            # the bracket isolated, Newton may have converged onto the neighbour j + 1 or
+            # j - 1 sitting at its end, just inside it by rounding: only counts decide.)
             delta = max(64.0 * eps * abs(x), 1e-290)
             cm, _ = _sturm(kind, q, n, x - delta, pivmin)
             cp, _ = _sturm(kind, q, n, x + delta, pivmin)
@@ -259,6 +253,8 @@ def _eig_fixed(kind, j, q, n):
         else:
             x = 0.5 * (lo + hi)
         result = x
+    else:
+        return math.nan  # not proven within the iteration bound: never an unproven value
     return result
 
 
@@ -269,8 +265,10 @@ def _eig_checked(kind, j, q):
     Returns (value, matrix size used); value is NaN when no size up to 200000 suffices.
     """
     n = truncation(kind, j, q)
-    if q == 0.0:
-        return _diag(kind, 0.0, j), n
+    if abs(q) < 1e-100:
+        # q^2 below 1e-200: the O(q^2) shift is below rounding for every eigenvalue but a_0, and
+        # a_0 = -q^2/2 + O(q^4) exactly to rounding (Newton stalls on that near-zero root)
+        return _diag(kind, q, j) - (0.5 * q * q if (kind == 0 and j == 0) else 0.0), n
     for _ in range(20):
         a = _eig_fixed(kind, j, q, n)
         if _tail_ratio(kind, q, n, a) < _TAIL_TOL:

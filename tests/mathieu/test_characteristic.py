@@ -169,3 +169,21 @@ def test_property_bracketed_by_neighbours(n, q):
     if n >= 1:
         assert characteristic_b(n, aq) <= a + 1e-12 * max(1, abs(a))
     assert a <= characteristic_b(n + 1, aq) + 1e-12 * max(1, abs(a))
+
+
+@pytest.mark.parametrize("n, q", [(25, 375.0), (27, 430.0), (34, 725.0), (42, 985.0),
+                                  (46, 1355.0), (56, 1982.0), (56, 1995.0)])
+def test_newton_never_settles_on_the_neighbour_at_the_bracket_end(n, q):
+    """Points where Newton once converged onto eigenvalue j + 1 sitting at the end of an
+    isolating bracket (a_56(1982) came out as 4059.8, above a_57): the order holds."""
+    a = characteristic_a(n, q)
+    assert characteristic_b(n, q) < a < characteristic_b(n + 1, q) < characteristic_a(n + 1, q)
+
+
+@pytest.mark.parametrize("q", [5.6e-202, 6.7e-150, 5.6e-115, 1e-99, 1e-300])
+def test_tiny_q_is_the_q_zero_limit(q):
+    """Couplings of size q^2 near the underflow: a_0 = -q^2/2, the others (2j)^2 etc."""
+    assert characteristic_a(0, q) == pytest.approx(-0.5 * q * q, rel=1e-12, abs=1e-320)
+    assert characteristic_a(2, q) == 4.0
+    assert characteristic_b(2, q) == 4.0
+    assert characteristic_a(1, q) == pytest.approx(1.0 + q, rel=1e-15)
