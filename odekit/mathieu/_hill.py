@@ -393,8 +393,15 @@ def eigenvector(kind, j, q):
     a, sizes = eigenvalues(np.array([kind]), np.array([j]), np.array([float(q)]))
     n = int(sizes[0])
     u = np.empty(n)
+    if abs(float(q)) < 1e-100:  # the q = 0 limit to rounding (see _eig_checked)
+        u[:] = 0.0
+        u[int(j)] = 1.0
+        return float(a[0]), u
     work = np.empty((5, n))
     _eigvec_kernel(int(kind), float(q), float(a[0]), n, u, work)
+    if not np.all(np.isfinite(u)):
+        raise ArithmeticError(f"Mathieu eigenvector of class {kind}, index {j} at q = {q!r} "
+                              "is not finite")
     return float(a[0]), u
 
 

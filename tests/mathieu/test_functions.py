@@ -139,3 +139,14 @@ def test_broadcasting():
              np.linspace(0, 1, 5))
     assert out.shape == (3, 2, 5)
     assert isinstance(ce(1, 2.0, 0.3), float)
+
+
+@pytest.mark.parametrize("q", [1e-300, 1e-200, -1e-250, 1e-120])
+def test_functions_at_tiny_q_are_the_q_zero_limit(q):
+    """q so small that q^2 underflows (the fuzzer found ce(0, 1.6e-100...) raising
+    IndexError): the functions are those of q = 0."""
+    z = np.array([0.0, 0.3, 1.1])
+    assert np.allclose(ce(0, q, z), np.sqrt(0.5), rtol=1e-15)
+    assert np.allclose(ce(2, q, z), np.cos(2 * z), rtol=1e-15)
+    assert np.allclose(se(1, q, z), np.sin(z), rtol=1e-15)
+    assert np.allclose(se(2, q, z), np.sin(2 * z), rtol=1e-15)
