@@ -15,9 +15,13 @@ Examples
 from .data import EmpiricalData, GaussianMixture, GaussianPrior, HeavyTailedPrior, UniformPrior
 from .fields import MarginalField, continuity_residual, log_likelihood, sample
 from .paths import GaussianPath, LinearPath, PoissonPath
+from .pde import Characteristics, solve_first_order, solve_quasilinear
+from .transport import TransportResult, transport
 
 __all__ = [
     "GaussianPath", "LinearPath", "PoissonPath",
     "EmpiricalData", "GaussianMixture", "GaussianPrior", "UniformPrior", "HeavyTailedPrior",
     "MarginalField", "sample", "log_likelihood", "continuity_residual",
+    "transport", "TransportResult",
+    "solve_quasilinear", "solve_first_order", "Characteristics",
 ]
