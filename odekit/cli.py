@@ -19,6 +19,7 @@ FIGURE_MODULES = {
     "core": "odekit.integrate.plot",
     "mathieu": "odekit.mathieu.plot",
     "geoprob": "odekit.geoprob.plot",
+    "characteristics": "odekit.characteristics.plot",
 }
 
 

@@ -291,7 +291,7 @@ def sample(field, n, *, seed, rtol=None, atol=None, t_min=None, return_info=Fals
     >>> f = MarginalField(LinearPath(), EmpiricalData([0.5, 1.2, 1.7], [2, 1, 1]),
     ...                   prior=UniformPrior(0.0, 2.0))
     >>> x = sample(f, 200, seed=0)
-    >>> sorted(set(np.round(x[:, 0], 12)))
+    >>> sorted(set(np.round(x[:, 0], 12).tolist()))
     [0.5, 1.2, 1.7]
     """
     if not isinstance(field, MarginalField):
