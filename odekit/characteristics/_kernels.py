@@ -10,7 +10,9 @@ p[1:4]    schedule code and its two constants (family 0)
 p[4]      data kind: 0 point set, 1 Gaussian mixture
 p[5]      d (dimension);  p[6]: N (points or components)
 p[7]      D (Poisson path);  p[8]: a log normaliser (Poisson: log C(d, D); box: log volume)
-p[16:]    log weights (N); points (N d) or means (N d); for mixtures the eigenvectors
+p[9]      the largest log weight
+p[16:]    log weights (N); points (N d, sorted by their first coordinate) or means (N d);
+          for mixtures the eigenvectors
           (N d d, row-major) and eigenvalues (N d) of the covariances; for the box prior its
           low and high corners (d each)
 ========  ==============================================================
@@ -33,58 +35,106 @@ HEADER = 16
 LOG2PI = math.log(2.0 * math.pi)
 
 
+#: posterior weights below exp(-CUTOFF) times the largest are skipped (no exp taken):
+#: their total is below N * 1e-26 of the sum
+CUTOFF = 60.0
+
+
+@jit(inline="always")
+def _gauss_logit(x, p, i, d, op, a, inv2):
+    e2 = 0.0
+    base = op + i * d
+    for j in range(d):
+        r = x[j] - a * p[base + j]
+        e2 += r * r
+    return p[HEADER + i] - e2 * inv2
+
+
 @jit
 def _points_gauss(t, x, p, v, s, need_s, need_div):
+    """Point set, Gaussian path. The points are stored sorted by their first coordinate,
+    so the scans below start where alpha y_i0 meets x_0 and stop, in each direction, as
+    soon as the first coordinate alone rules out every further point: a logit cannot
+    exceed max log w - (alpha y_i0 - x_0)^2 / (2 sigma^2). Near the data end (small sigma)
+    only a thin strip of points is visited; far from it, all of them."""
     d = int(p[5])
     N = int(p[6])
     a, da, sg, ssd = schedule(t, int(p[1]), p[2], p[3])
     inv2 = 0.5 / (sg * sg)
-    ow = HEADER
     op = HEADER + N
+    lwmax = p[9]
+    x0 = x[0]
+    lo = 0
+    hi = N
+    while lo < hi:  # first i with alpha y_i0 >= x_0
+        mid = (lo + hi) // 2
+        if a * p[op + mid * d] < x0:
+            lo = mid + 1
+        else:
+            hi = mid
+    k = lo
+    # pass 1: the largest logit (no exp)
     m = -np.inf
+    imax = 0
+    i = k
+    while i < N:
+        g = a * p[op + i * d] - x0
+        if lwmax - g * g * inv2 < m:
+            break
+        lg = _gauss_logit(x, p, i, d, op, a, inv2)
+        if lg > m:
+            m = lg
+            imax = i
+        i += 1
+    i = k - 1
+    while i >= 0:
+        g = a * p[op + i * d] - x0
+        if lwmax - g * g * inv2 < m:
+            break
+        lg = _gauss_logit(x, p, i, d, op, a, inv2)
+        if lg > m:
+            m = lg
+            imax = i
+        i -= 1
+    # pass 2: weights relative to the maximum (those below exp(-CUTOFF) skipped); the
+    # posterior mean of the points (in v) and their posterior variance by a weighted
+    # running (West) update
+    floor = m - CUTOFF
     W = 0.0
     M2 = 0.0
-    imax = 0
     for j in range(d):
-        v[j] = 0.0  # running posterior mean of the data points
-    for i in range(N):
-        e2 = 0.0
-        base = op + i * d
-        for j in range(d):
-            r = x[j] - a * p[base + j]
-            e2 += r * r
-        lg = p[ow + i] - e2 * inv2
-        if lg > m:
-            f = math.exp(m - lg) if m > -np.inf else 0.0
-            W *= f
-            M2 *= f
-            m = lg
-            w = 1.0
-            imax = i
-        else:
-            w = math.exp(lg - m)
-        if w == 0.0:
-            continue
-        W += w
-        rr = w / W
-        acc = 0.0
-        for j in range(d):
-            yj = p[base + j]
-            delta = yj - v[j]
-            v[j] += rr * delta
-            acc += delta * (yj - v[j])
-        M2 += w * acc
+        v[j] = 0.0
+    for direction in range(2):
+        i = k if direction == 0 else k - 1
+        while 0 <= i < N:
+            g = a * p[op + i * d] - x0
+            if lwmax - g * g * inv2 < floor:
+                break
+            lg = _gauss_logit(x, p, i, d, op, a, inv2)
+            if lg >= floor:
+                w = math.exp(lg - m)
+                W += w
+                rr = w / W
+                acc = 0.0
+                base = op + i * d
+                for j in range(d):
+                    yj = p[base + j]
+                    delta = yj - v[j]
+                    v[j] += rr * delta
+                    acc += delta * (yj - v[j])
+                M2 += w * acc
+            i += 1 if direction == 0 else -1
     var = M2 / W
-    k = ssd / (sg * sg)  # sigma'/sigma
+    k2 = ssd / (sg * sg)  # sigma'/sigma
     for j in range(d):
         ybar = v[j]
         e = x[j] - a * ybar
         if need_s:
             s[j] = -e / (sg * sg)
-        v[j] = da * ybar + k * e
+        v[j] = da * ybar + k2 * e
     div = 0.0
     if need_div:
-        div = d * k + (a / (sg * sg)) * (da - k * a) * var
+        div = d * k2 + (a / (sg * sg)) * (da - k2 * a) * var
     logp = m + math.log(W) - d * (math.log(sg) + 0.5 * LOG2PI)
     return div, logp, 1.0 / W, imax
 

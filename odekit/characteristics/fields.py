@@ -138,10 +138,12 @@ class MarginalField:
         self.prior = prior
         # zero-weight points or components are left out of the kernels' data
         keep = np.flatnonzero(data.weights > 0)
-        head = np.zeros(K.HEADER)
-        head[:9] = [fam, code, c0, c1, data.kind, d, keep.size, D, lognorm]
+        if isinstance(data, EmpiricalData):  # sorted by the first coordinate (see _kernels)
+            keep = keep[np.argsort(data.points[keep, 0], kind="stable")]
         self._index = keep
         logw = np.log(data.weights[keep])
+        head = np.zeros(K.HEADER)
+        head[:10] = [fam, code, c0, c1, data.kind, d, keep.size, D, lognorm, logw.max()]
         if isinstance(data, EmpiricalData):
             body = [logw, data.points[keep].ravel()]
         else:
@@ -200,13 +202,14 @@ class MarginalField:
 
     # ------------------------------------------------------------------ flows
     def flow(self, x, t_start, t_end, *, with_log_density=False, rtol=1e-8, atol=1e-10,
-             t_eval=None, max_steps=100_000):
+             t_eval=None, method="DOP853", max_steps=100_000):
         """Carry points ``x`` (k, d) along dx/dt = v_t(x) from ``t_start`` to ``t_end``.
 
         Returns the end points (k, d), or (k, d, m) at the ``t_eval`` times; with
         ``with_log_density`` also the change of log-density along each path (k,) (or
         (k, m)), from d log p/dt = -div v. One parallel ensemble (in batches that bound
-        the memory of the per-trajectory parameter copies).
+        the memory of the per-trajectory parameter copies). ``method``: "DOP853" or
+        "RK45".
         """
         import odekit
 
@@ -223,7 +226,8 @@ class MarginalField:
         for lo in range(0, k, batch):
             res = odekit.solve_ensemble(K.marginal_rhs, (t0, t1), Y0[lo:lo + batch],
                                         params=self.params, rtol=rtol, atol=atol,
-                                        t_eval=t_eval, max_steps=max_steps, progress=False)
+                                        t_eval=t_eval, method=method, max_steps=max_steps,
+                                        progress=False)
             out[lo:lo + batch] = res.y
         if t_eval is None:
             out = out[:, :, 0]
