@@ -96,12 +96,13 @@ def _points_gauss(t, x, p, v, s, need_s, need_div):
             m = lg
             imax = i
         i -= 1
-    # pass 2: weights relative to the maximum (those below exp(-CUTOFF) skipped); the
-    # posterior mean of the points (in v) and their posterior variance by a weighted
-    # running (West) update
+    # pass 2: weights relative to the maximum (those below exp(-CUTOFF) skipped); sums of
+    # w, w (y - c) (in v) and w |y - c|^2 about the most probable point c, which keeps the
+    # posterior variance free of cancellation when the posterior is concentrated
     floor = m - CUTOFF
     W = 0.0
-    M2 = 0.0
+    Q = 0.0
+    oc = op + imax * d
     for j in range(d):
         v[j] = 0.0
     for direction in range(2):
@@ -114,17 +115,21 @@ def _points_gauss(t, x, p, v, s, need_s, need_div):
             if lg >= floor:
                 w = math.exp(lg - m)
                 W += w
-                rr = w / W
-                acc = 0.0
                 base = op + i * d
+                q = 0.0
                 for j in range(d):
-                    yj = p[base + j]
-                    delta = yj - v[j]
-                    v[j] += rr * delta
-                    acc += delta * (yj - v[j])
-                M2 += w * acc
+                    dy = p[base + j] - p[oc + j]
+                    v[j] += w * dy
+                    q += dy * dy
+                Q += w * q
             i += 1 if direction == 0 else -1
-    var = M2 / W
+    var = Q / W
+    for j in range(d):
+        mj = v[j] / W
+        var -= mj * mj
+        v[j] = p[oc + j] + mj
+    if var < 0.0:
+        var = 0.0
     k2 = ssd / (sg * sg)  # sigma'/sigma
     for j in range(d):
         ybar = v[j]
