@@ -193,7 +193,8 @@ def main(argv=None):
     rtol, atol = args.rtol, args.atol
     print(__doc__.splitlines()[0])
     print(f"n = {n} samples, N = {args.points} data points (2-D two moons), rtol = {rtol:g}, "
-          f"atol = {atol:g}, {rounds} rounds (peers {peer_rounds}); numba threads = {_jit.num_threads()}, "
+          f"atol = {atol:g}, {rounds} rounds (peers {peer_rounds}); "
+          f"numba threads = {_jit.num_threads()}, "
           f"cores = {os.cpu_count()}, load average {os.getloadavg()[0]:.2f} "
           f"(shared machine: timings are noisy)")
     torch_run, torch_note = torch_runner()

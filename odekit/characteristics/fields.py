@@ -14,11 +14,8 @@ score, log-density and divergence are closed forms for both point sets and mixtu
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from .. import _jit
 from . import _kernels as K
 from .data import (
     EmpiricalData,
@@ -391,7 +388,7 @@ def continuity_residual(field, t, x, *, h=None):
     rel = 1e-3 if h is None else float(h)
     ht = rel * max(min(t, field.T - t), 1e-6)
     if not (0.0 < t - 2 * ht and t + 2 * ht < field.T * (1 + 1e-12)):
-        raise ValueError(f"t must be at least 2 h inside (0, T) for the time difference")
+        raise ValueError("t must be at least 2 h inside (0, T) for the time difference")
 
     def d4(fun, h_):
         return (8.0 * (fun(1) - fun(-1)) - (fun(2) - fun(-2))) / (12.0 * h_)
@@ -412,5 +409,3 @@ def continuity_residual(field, t, x, *, h=None):
         res = res + v[:, j] * grad + div
     return res
 
-
-_ = (math, _jit)

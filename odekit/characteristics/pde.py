@@ -172,13 +172,11 @@ def solve_quasilinear(speed, source, u0, x0, t, **solver_options):
     u, du = _initial(u0, x0)
     opts = _options(solver_options)
     Y0 = np.stack([x0, u, np.ones_like(x0), du], axis=1)
-    t_eval = t if t[0] > 0 else t
-    res = odekit.solve_ensemble(rhs, (0.0, float(t[-1])), Y0, t_eval=t_eval, progress=False,
-                                **opts) if t[-1] > 0 else None
-    if res is None:
-        Y = Y0[:, :, None]
+    if t[-1] > 0:
+        Y = odekit.solve_ensemble(rhs, (0.0, float(t[-1])), Y0, t_eval=t, progress=False,
+                                  **opts).y
     else:
-        Y = res.y
+        Y = Y0[:, :, None]
     X = Y[:, 2, :].T
     tb = _breaking_time(rhs, u0, x0, t, Y, opts)
     with np.errstate(divide="ignore", invalid="ignore"):
