@@ -11,6 +11,7 @@ p[4]      data kind: 0 point set, 1 Gaussian mixture
 p[5]      d (dimension);  p[6]: N (points or components)
 p[7]      D (Poisson path);  p[8]: a log normaliser (Poisson: log C(d, D); box: log volume)
 p[9]      the largest log weight
+p[10:12]  for a tabulated Gaussian schedule (code 4): offset of its table in p, node count
 p[16:]    log weights (N); points (N d, sorted by their first coordinate) or means (N d);
           for mixtures the eigenvectors
           (N d d, row-major) and eigenvalues (N d) of the covariances; for the box prior its
@@ -29,10 +30,18 @@ import math
 import numpy as np
 
 from .._jit import jit, prange
-from .paths import schedule
+from .paths import SCHED_TABLE, schedule, table_schedule
 
 HEADER = 16
 LOG2PI = math.log(2.0 * math.pi)
+
+
+@jit(inline="always")
+def _schedule(t, p):
+    code = int(p[1])
+    if code == SCHED_TABLE:
+        return table_schedule(t, p, int(p[10]), int(p[11]), p[3])
+    return schedule(t, code, p[2], p[3])
 
 
 #: posterior weights below exp(-CUTOFF) times the largest are skipped (no exp taken):
@@ -59,7 +68,7 @@ def _points_gauss(t, x, p, v, s, need_s, need_div):
     only a thin strip of points is visited; far from it, all of them."""
     d = int(p[5])
     N = int(p[6])
-    a, da, sg, ssd = schedule(t, int(p[1]), p[2], p[3])
+    a, da, sg, ssd = _schedule(t, p)
     inv2 = 0.5 / (sg * sg)
     op = HEADER + N
     lwmax = p[9]
@@ -164,7 +173,7 @@ def _mix_logit(x, p, k, d, K, a, sg2):
 def _mixture_gauss(t, x, p, v, s, need_s, need_div):
     d = int(p[5])
     K = int(p[6])
-    a, da, sg, ssd = schedule(t, int(p[1]), p[2], p[3])
+    a, da, sg, ssd = _schedule(t, p)
     sg2 = sg * sg
     om = HEADER + K
     oU = om + K * d

@@ -146,7 +146,12 @@ class MarginalField:
         else:
             body = [logw, data.means[keep].ravel(), data.eigvecs[keep].ravel(),
                     data.eigvals[keep].ravel()]
-        self.params = np.ascontiguousarray(np.concatenate([head, *body, extra]))
+        table = np.empty(0)
+        if isinstance(path, GaussianPath) and path.table is not None:
+            table = path.table
+            head[10] = K.HEADER + sum(b.size for b in body) + extra.size
+            head[11] = table.size // 4
+        self.params = np.ascontiguousarray(np.concatenate([head, *body, extra, table]))
         self.family = fam
 
     def __repr__(self):

@@ -31,7 +31,7 @@ __all__ = ["GaussianPath", "LinearPath", "PoissonPath"]
 
 # path family codes (p[0] of the kernels' parameter vector) and schedule codes (p[1])
 FAMILY_GAUSSIAN, FAMILY_UNIFORM_LINEAR, FAMILY_POISSON = 0, 1, 2
-SCHED_LINEAR, SCHED_VE, SCHED_VP, SCHED_COSINE = 0, 1, 2, 3
+SCHED_LINEAR, SCHED_VE, SCHED_VP, SCHED_COSINE, SCHED_TABLE = 0, 1, 2, 3, 4
 
 
 @jit
@@ -64,6 +64,64 @@ def schedule(t, code, c0, c1):
     return a, da, math.sqrt(sig2), -a * da
 
 
+@jit
+def table_schedule(t, p, off, n, T):
+    """(alpha, alpha', sigma, sigma sigma') from a table of (alpha, alpha', sigma^2,
+    (sigma^2)') at n equispaced nodes on [0, T], stored from p[off]: cubic Hermite pieces
+    (values exact at the nodes, error O(h^4) between them, vanishing like s^2 at a node)."""
+    h = T / (n - 1)
+    u = t / h
+    i = int(u)
+    if i > n - 2:
+        i = n - 2
+    if i < 0:
+        i = 0
+    s = u - i
+    b = off + 4 * i
+    s2 = s * s
+    h00 = (1.0 + 2.0 * s) * (1.0 - s) * (1.0 - s)
+    h10 = s * (1.0 - s) * (1.0 - s)
+    h01 = s2 * (3.0 - 2.0 * s)
+    h11 = s2 * (s - 1.0)
+    g00 = 6.0 * s2 - 6.0 * s
+    g10 = 3.0 * s2 - 4.0 * s + 1.0
+    g01 = -g00
+    g11 = 3.0 * s2 - 2.0 * s
+    a = h00 * p[b] + h10 * h * p[b + 1] + h01 * p[b + 4] + h11 * h * p[b + 5]
+    da = (g00 * p[b] + g10 * h * p[b + 1] + g01 * p[b + 4] + g11 * h * p[b + 5]) / h
+    q = h00 * p[b + 2] + h10 * h * p[b + 3] + h01 * p[b + 6] + h11 * h * p[b + 7]
+    dq = (g00 * p[b + 2] + g10 * h * p[b + 3] + g01 * p[b + 6] + g11 * h * p[b + 7]) / h
+    if q < 0.0:
+        q = 0.0
+    return a, da, math.sqrt(q), 0.5 * dq
+
+
+def _vectorised(f, t, name):
+    v = np.asarray(f(t), dtype=float)
+    if v.shape != t.shape:
+        v = np.array([float(f(float(ti))) for ti in t])
+    if not np.all(np.isfinite(v)):
+        raise ValueError(f"{name} must be finite on [0, T]")
+    return v
+
+
+def _derivative(f, t, T, name):
+    """f' at the nodes t in [0, T]: fourth-order differences, one-sided at the ends."""
+    dl = 1e-4 * T
+    out = np.empty_like(t)
+    inner = (t - 2 * dl >= 0) & (t + 2 * dl <= T)
+    ti = t[inner]
+    out[inner] = (8 * (_vectorised(f, ti + dl, name) - _vectorised(f, ti - dl, name))
+                  - (_vectorised(f, ti + 2 * dl, name) - _vectorised(f, ti - 2 * dl, name))
+                  ) / (12 * dl)
+    for k in np.flatnonzero(~inner):
+        sgn = 1.0 if t[k] < T / 2 else -1.0
+        z = t[k] + sgn * dl * np.arange(5)
+        fz = _vectorised(f, z, name)
+        out[k] = sgn * (-25 * fz[0] + 48 * fz[1] - 36 * fz[2] + 16 * fz[3] - 3 * fz[4]) / (12 * dl)
+    return out
+
+
 class _Path:
     """Common behaviour: the prior end ``T`` and a check of times."""
 
@@ -87,16 +145,30 @@ class GaussianPath(_Path):
 
     Build it with a preset: :meth:`variance_exploding`, :meth:`variance_preserving`
     (the default parameters of Song et al. 2021) or :meth:`cosine`; all have alpha(0) = 1 and
-    sigma(0) = 0, so t = 0 is the data itself.
+    sigma(0) = 0, so t = 0 is the data itself. Or give the schedule: ``GaussianPath(alpha,
+    sigma, T=1.0)`` with vectorised callables alpha(t), sigma(t) (optionally their
+    derivatives ``dalpha``, ``dsigma``; otherwise fourth-order differences); it is
+    tabulated at ``nodes`` points (alpha, alpha', sigma^2, (sigma^2)') and read by the
+    kernels through cubic Hermite pieces, so nothing is compiled for it.
 
     The conditional field of one data point is
     u(x | x_0) = alpha' x_0 + (sigma'/sigma) (x - alpha x_0), with divergence d sigma'/sigma.
 
     Parameters
     ----------
-    kind : {"ve", "vp", "cosine"}
+    alpha : {"ve", "vp", "cosine"} or callable
+        A preset's name, or the schedule alpha(t) itself.
+    sigma : callable, optional
+        sigma(t), with a callable alpha.
+    T : float
+        The prior end (custom schedules; presets have T = 1).
+    dalpha, dsigma : callable, optional
+        Exact derivatives of a custom schedule.
+    nodes : int
+        Table size of a custom schedule.
     **params
-        ``sigma_min``, ``sigma_max`` (VE); ``beta_min``, ``beta_max`` (VP); ``s`` (cosine).
+        Preset parameters: ``sigma_min``, ``sigma_max`` (VE); ``beta_min``, ``beta_max``
+        (VP); ``s`` (cosine).
 
     Examples
     --------
@@ -110,11 +182,23 @@ class GaussianPath(_Path):
     (0.0066, 1.0)
     """
 
-    def __init__(self, kind="vp", **params):
+    def __init__(self, alpha="vp", sigma=None, *, T=1.0, dalpha=None, dsigma=None,
+                 nodes=1025, **params):
+        if callable(alpha):
+            self._init_table(alpha, sigma, T, dalpha, dsigma, nodes)
+            if params:
+                raise TypeError(f"GaussianPath(alpha, sigma) got unexpected parameters "
+                                f"{sorted(params)}")
+            return
+        kind = alpha
+        if sigma is not None:
+            raise TypeError("sigma must be None for a preset; give callables alpha and sigma "
+                            "for a custom schedule")
         kinds = {"ve": SCHED_VE, "vp": SCHED_VP, "cosine": SCHED_COSINE,
                  "linear": SCHED_LINEAR}
         if kind not in kinds:
-            raise ValueError(f"kind must be one of {sorted(kinds)}, got {kind!r}")
+            raise ValueError(f"kind must be one of {sorted(kinds)} or alpha a callable, "
+                             f"got {kind!r}")
         defaults = {"ve": {"sigma_min": 0.01, "sigma_max": 50.0},
                     "vp": {"beta_min": 0.1, "beta_max": 20.0},
                     "cosine": {"s": 0.008},
@@ -140,8 +224,41 @@ class GaussianPath(_Path):
                  "cosine": ("s",), "linear": ("scale",)}[kind]
         c = [vals[k] for k in order] + [0.0]
         self._c = (float(c[0]), float(c[1]))
+        self.table = None
         self.T = 1.0
         self.name = f"GaussianPath({kind!r})"
+
+    def _init_table(self, alpha, sigma, T, dalpha, dsigma, nodes):
+        if not callable(sigma):
+            raise TypeError("sigma must be callable sigma(t) when alpha is a callable")
+        T = float(T)
+        if not (np.isfinite(T) and T > 0):
+            raise ValueError(f"T must be a positive finite number, got {T!r}")
+        if isinstance(nodes, bool) or not isinstance(nodes, (int, np.integer)) or nodes < 9:
+            raise ValueError(f"nodes must be an integer >= 9, got {nodes!r}")
+        t = np.linspace(0.0, T, int(nodes))
+        a = _vectorised(alpha, t, "alpha")
+        sg = _vectorised(sigma, t, "sigma")
+        if abs(a[0] - 1.0) > 1e-12 or abs(sg[0]) > 1e-12:
+            raise ValueError("alpha(0) must be 1 and sigma(0) must be 0 (t = 0 is the data)")
+        if np.any(sg[1:] <= 0) or np.any(a[:-1] <= 0) or a[-1] < 0:
+            raise ValueError("sigma must be positive on (0, T] and alpha positive on [0, T)")
+        da = (_vectorised(dalpha, t, "dalpha") if dalpha is not None
+              else _derivative(alpha, t, T, "alpha"))
+        if dsigma is not None:
+            dq = 2.0 * sg * _vectorised(dsigma, t, "dsigma")
+        else:
+            dq = _derivative(lambda z: np.asarray(sigma(z), dtype=float) ** 2, t, T, "sigma")
+        sg[0] = 0.0
+        a[0] = 1.0
+        self.table = np.ascontiguousarray(np.column_stack([a, da, sg * sg, dq]).ravel())
+        self.kind = "custom"
+        self.params = {"T": T, "nodes": int(nodes)}
+        self.code = SCHED_TABLE
+        self._c = (0.0, T)
+        self._funcs = (alpha, sigma)
+        self.T = T
+        self.name = "GaussianPath(alpha, sigma)"
 
     @classmethod
     def variance_exploding(cls, sigma_min=0.01, sigma_max=50.0):
@@ -161,19 +278,30 @@ class GaussianPath(_Path):
         return cls("cosine", s=s)
 
     def __repr__(self):
+        if self.table is not None:
+            return f"GaussianPath(alpha, sigma, T={self.T:g})"
         inner = ", ".join(f"{k}={v:g}" for k, v in self.params.items())
         return f"GaussianPath({self.kind!r}, {inner})"
 
+    def _values(self, t):
+        if self.table is not None:
+            n = self.table.size // 4
+            return np.array([table_schedule(float(ti), self.table, 0, n, self.T)
+                             for ti in t.ravel()]).reshape(-1, 4)
+        return np.array([schedule(float(ti), self.code, *self._c)
+                         for ti in t.ravel()]).reshape(-1, 4)
+
     def alpha_sigma(self, t):
-        """alpha(t) and sigma(t) (arrays shaped like t)."""
+        """alpha(t) and sigma(t) (arrays shaped like t; for a custom schedule, the
+        interpolated values the kernels use)."""
         t = self._check_t(t)
-        out = np.array([schedule(float(ti), self.code, *self._c)[::2] for ti in t.ravel()])
-        return out[:, 0].reshape(t.shape), out[:, 1].reshape(t.shape)
+        out = self._values(t)
+        return out[:, 0].reshape(t.shape), out[:, 2].reshape(t.shape)
 
     def derivatives(self, t):
         """alpha'(t) and sigma'(t) (sigma' is infinite at t = 0 for VE and VP)."""
         t = self._check_t(t)
-        vals = np.array([schedule(float(ti), self.code, *self._c) for ti in t.ravel()])
+        vals = self._values(t)
         with np.errstate(divide="ignore", invalid="ignore"):
             ds = np.where(vals[:, 2] > 0, vals[:, 3] / vals[:, 2], np.inf)
         return vals[:, 1].reshape(t.shape), ds.reshape(t.shape)

@@ -183,3 +183,40 @@ def test_box_prior_field_is_the_active_set_average():
     np.testing.assert_allclose(f.velocity(t, x)[:, 0], (x[:, 0] - ybar) / t, rtol=1e-14)
     np.testing.assert_allclose(f.log_density(t, x), np.log((act * w).sum(1) / (2 * t)))
     np.testing.assert_allclose(f.divergence(t, x), 1 / t)
+
+
+def vp_alpha(t):
+    return np.exp(-0.5 * (0.1 * t + 0.5 * 19.9 * t * t))
+
+
+def vp_sigma(t):
+    return np.sqrt(-np.expm1(-(0.1 * t + 0.5 * 19.9 * t * t)))
+
+
+def test_custom_schedule_reproduces_the_preset_and_its_likelihood():
+    custom = MarginalField(GaussianPath(vp_alpha, vp_sigma), GM)
+    X = np.random.default_rng(8).normal(size=(6, 2))
+    for t in (0.0, 1e-5, 0.05, 0.5, 1.0):
+        a, s = alpha_sigma_reference("vp", t)
+        ref = mixture_logpdf(X, GM.weights, GM.means, COVS, a, s)
+        np.testing.assert_allclose(custom.log_density(t, X), ref, atol=1e-8)
+    assert np.max(np.abs(continuity_residual(custom, 0.37, X))) < 1e-6
+    ref0 = mixture_logpdf(X[:3], GM.weights, GM.means, COVS, 1.0, 0.0)
+    np.testing.assert_allclose(log_likelihood(custom, X[:3]), ref0, atol=1e-6)
+    # a schedule no preset has: alpha = 1 - t^2, sigma = t, with exact derivatives
+    odd = GaussianPath(lambda t: 1 - t ** 2, lambda t: 1.0 * t, dalpha=lambda t: -2 * t,
+                       dsigma=np.ones_like)
+    f = MarginalField(odd, GM)
+    np.testing.assert_allclose(f.log_density(0.6, X),
+                               mixture_logpdf(X, GM.weights, GM.means, COVS, 0.64, 0.6),
+                               atol=1e-11)
+    np.testing.assert_allclose(log_likelihood(f, X[:3]), ref0, atol=1e-6)
+
+
+def test_custom_schedule_checks_its_ends():
+    with pytest.raises(ValueError, match="alpha\\(0\\)"):
+        GaussianPath(lambda t: 1 - t + 0.1, lambda t: t)
+    with pytest.raises(ValueError, match="sigma must be positive"):
+        GaussianPath(lambda t: 1 - t, lambda t: t * (0.5 - t))
+    with pytest.raises(TypeError, match="sigma"):
+        GaussianPath(lambda t: 1 - t)
