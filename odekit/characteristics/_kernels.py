@@ -1,0 +1,394 @@
+"""Compiled kernels of the marginal fields (compiled once per installation).
+
+Every path x data combination is read from one float64 parameter vector ``p`` (see
+:func:`odekit.characteristics.fields.MarginalField.params`):
+
+========  ==============================================================
+p[0]      path family: 0 Gaussian schedule, 1 straight path with a uniform box prior,
+          2 Poisson path
+p[1:4]    schedule code and its two constants (family 0)
+p[4]      data kind: 0 point set, 1 Gaussian mixture
+p[5]      d (dimension);  p[6]: N (points or components)
+p[7]      D (Poisson path);  p[8]: a log normaliser (Poisson: log C(d, D); box: log volume)
+p[9]      the largest log weight
+p[10:12]  for a tabulated Gaussian schedule (code 4): offset of its table in p, node count
+p[16:]    log weights (N); points (N d, sorted by their first coordinate) or means (N d);
+          for mixtures the eigenvectors
+          (N d d, row-major) and eigenvalues (N d) of the covariances; for the box prior its
+          low and high corners (d each)
+========  ==============================================================
+
+The data are looped over inside the kernels (one pass with a running maximum for the
+softmax, a second pass only where the divergence or the score needs the normalised
+weights), so memory stays O(d) per evaluation point whatever N.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .._jit import jit, prange
+from .paths import SCHED_TABLE, schedule, table_schedule
+
+HEADER = 16
+LOG2PI = math.log(2.0 * math.pi)
+
+
+@jit(inline="always")
+def _schedule(t, p):
+    code = int(p[1])
+    if code == SCHED_TABLE:
+        return table_schedule(t, p, int(p[10]), int(p[11]), p[3])
+    return schedule(t, code, p[2], p[3])
+
+
+#: posterior weights below exp(-CUTOFF) times the largest are skipped (no exp taken):
+#: their total is below N * 1e-26 of the sum
+CUTOFF = 60.0
+
+
+@jit(inline="always")
+def _gauss_logit(x, p, i, d, op, a, inv2):
+    e2 = 0.0
+    base = op + i * d
+    for j in range(d):
+        r = x[j] - a * p[base + j]
+        e2 += r * r
+    return p[HEADER + i] - e2 * inv2
+
+
+@jit
+def _points_gauss(t, x, p, v, s, need_s, need_div):
+    """Point set, Gaussian path. The points are stored sorted by their first coordinate,
+    so the scans below start where alpha y_i0 meets x_0 and stop, in each direction, as
+    soon as the first coordinate alone rules out every further point: a logit cannot
+    exceed max log w - (alpha y_i0 - x_0)^2 / (2 sigma^2). Near the data end (small sigma)
+    only a thin strip of points is visited; far from it, all of them."""
+    d = int(p[5])
+    N = int(p[6])
+    a, da, sg, ssd = _schedule(t, p)
+    inv2 = 0.5 / (sg * sg)
+    op = HEADER + N
+    lwmax = p[9]
+    x0 = x[0]
+    lo = 0
+    hi = N
+    while lo < hi:  # first i with alpha y_i0 >= x_0
+        mid = (lo + hi) // 2
+        if a * p[op + mid * d] < x0:
+            lo = mid + 1
+        else:
+            hi = mid
+    k = lo
+    # pass 1: the largest logit (no exp)
+    m = -np.inf
+    imax = 0
+    i = k
+    while i < N:
+        g = a * p[op + i * d] - x0
+        if lwmax - g * g * inv2 < m:
+            break
+        lg = _gauss_logit(x, p, i, d, op, a, inv2)
+        if lg > m:
+            m = lg
+            imax = i
+        i += 1
+    i = k - 1
+    while i >= 0:
+        g = a * p[op + i * d] - x0
+        if lwmax - g * g * inv2 < m:
+            break
+        lg = _gauss_logit(x, p, i, d, op, a, inv2)
+        if lg > m:
+            m = lg
+            imax = i
+        i -= 1
+    # pass 2: weights relative to the maximum (those below exp(-CUTOFF) skipped); sums of
+    # w, w (y - c) (in v) and w |y - c|^2 about the most probable point c, which keeps the
+    # posterior variance free of cancellation when the posterior is concentrated
+    floor = m - CUTOFF
+    W = 0.0
+    Q = 0.0
+    oc = op + imax * d
+    for j in range(d):
+        v[j] = 0.0
+    for direction in range(2):
+        i = k if direction == 0 else k - 1
+        while 0 <= i < N:
+            g = a * p[op + i * d] - x0
+            if lwmax - g * g * inv2 < floor:
+                break
+            lg = _gauss_logit(x, p, i, d, op, a, inv2)
+            if lg >= floor:
+                w = math.exp(lg - m)
+                W += w
+                base = op + i * d
+                q = 0.0
+                for j in range(d):
+                    dy = p[base + j] - p[oc + j]
+                    v[j] += w * dy
+                    q += dy * dy
+                Q += w * q
+            i += 1 if direction == 0 else -1
+    var = Q / W
+    for j in range(d):
+        mj = v[j] / W
+        var -= mj * mj
+        v[j] = p[oc + j] + mj
+    if var < 0.0:
+        var = 0.0
+    k2 = ssd / (sg * sg)  # sigma'/sigma
+    for j in range(d):
+        ybar = v[j]
+        e = x[j] - a * ybar
+        if need_s:
+            s[j] = -e / (sg * sg)
+        v[j] = da * ybar + k2 * e
+    div = 0.0
+    if need_div:
+        div = d * k2 + (a / (sg * sg)) * (da - k2 * a) * var
+    logp = m + math.log(W) - d * (math.log(sg) + 0.5 * LOG2PI)
+    return div, logp, 1.0 / W, imax
+
+
+@jit
+def _mix_logit(x, p, k, d, K, a, sg2):
+    """log w_k + log N(x; a mu_k, a^2 Sigma_k + sigma^2 I)."""
+    om = HEADER + K
+    oU = om + K * d
+    oL = oU + K * d * d
+    lg = p[HEADER + k] - 0.5 * d * LOG2PI
+    for j in range(d):
+        c = a * a * p[oL + k * d + j] + sg2
+        z = 0.0
+        for q in range(d):
+            z += p[oU + k * d * d + q * d + j] * (x[q] - a * p[om + k * d + q])
+        lg -= 0.5 * (math.log(c) + z * z / c)
+    return lg
+
+
+@jit
+def _mixture_gauss(t, x, p, v, s, need_s, need_div):
+    d = int(p[5])
+    K = int(p[6])
+    a, da, sg, ssd = _schedule(t, p)
+    sg2 = sg * sg
+    om = HEADER + K
+    oU = om + K * d
+    oL = oU + K * d * d
+    m = -np.inf
+    W = 0.0
+    imax = 0
+    for k in range(K):
+        lg = _mix_logit(x, p, k, d, K, a, sg2)
+        if lg > m:
+            W = W * math.exp(m - lg) + 1.0 if m > -np.inf else 1.0
+            m = lg
+            imax = k
+        else:
+            W += math.exp(lg - m)
+    for j in range(d):
+        v[j] = 0.0
+        if need_s:
+            s[j] = 0.0
+    tra = 0.0
+    gv = 0.0
+    for k in range(K):
+        r = math.exp(_mix_logit(x, p, k, d, K, a, sg2) - m) / W
+        if r == 0.0:
+            continue
+        for j in range(d):
+            lam = p[oL + k * d + j]
+            c = a * a * lam + sg2
+            aj = (a * da * lam + ssd) / c
+            z = 0.0
+            mu = 0.0
+            for q in range(d):
+                u = p[oU + k * d * d + q * d + j]
+                z += u * (x[q] - a * p[om + k * d + q])
+                mu += u * p[om + k * d + q]
+            vk = da * mu + aj * z
+            g = -z / c
+            tra += r * aj
+            gv += r * g * vk
+            for q in range(d):
+                u = p[oU + k * d * d + q * d + j]
+                v[q] += r * u * vk
+                if need_s:
+                    s[q] += r * u * g
+    div = 0.0
+    if need_div:
+        sv = 0.0
+        if need_s:
+            for q in range(d):
+                sv += s[q] * v[q]
+        else:
+            for k in range(K):
+                r = math.exp(_mix_logit(x, p, k, d, K, a, sg2) - m) / W
+                if r == 0.0:
+                    continue
+                for j in range(d):
+                    c = a * a * p[oL + k * d + j] + sg2
+                    z = 0.0
+                    uv = 0.0
+                    for q in range(d):
+                        u = p[oU + k * d * d + q * d + j]
+                        z += u * (x[q] - a * p[om + k * d + q])
+                        uv += u * v[q]
+                    sv += r * (-z / c) * uv
+        div = tra + gv - sv
+    return div, m + math.log(W), 1.0 / W, imax
+
+
+@jit
+def _points_box(t, x, p, v, s, need_s, need_div):
+    """Straight paths with a uniform prior on a box: piecewise field (x - mean_A)/t."""
+    d = int(p[5])
+    N = int(p[6])
+    op = HEADER + N
+    ob = op + N * d
+    W = 0.0
+    wmax = 0.0
+    imax = 0
+    best = np.inf
+    ibest = 0
+    for j in range(d):
+        v[j] = 0.0
+    for i in range(N):
+        base = op + i * d
+        viol = 0.0
+        for j in range(d):
+            u = (x[j] - (1.0 - t) * p[base + j]) / t
+            lo = p[ob + j]
+            hi = p[ob + d + j]
+            if u < lo:
+                viol += (lo - u) * (lo - u)
+            elif u > hi:
+                viol += (u - hi) * (u - hi)
+        if viol > 0.0:
+            if viol < best:
+                best = viol
+                ibest = i
+            continue
+        w = math.exp(p[HEADER + i])
+        W += w
+        if w > wmax:
+            wmax = w
+            imax = i
+        rr = w / W
+        for j in range(d):
+            v[j] += rr * (p[base + j] - v[j])
+    if W == 0.0:  # outside the support: continue the field of the nearest region
+        for j in range(d):
+            v[j] = p[op + ibest * d + j]
+        logp = -np.inf
+        pmax = 1.0
+        imax = ibest
+    else:
+        logp = math.log(W) - d * math.log(t) - p[8]
+        pmax = wmax / W
+    for j in range(d):
+        v[j] = (x[j] - v[j]) / t
+        if need_s:
+            s[j] = 0.0
+    return d / t, logp, pmax, imax
+
+
+@jit
+def _points_poisson(t, x, p, v, s, need_s, need_div):
+    """Poisson path: weights w_i (t^2 + |x - y_i|^2)^(-(d + D)/2), field (x - mean)/t."""
+    d = int(p[5])
+    N = int(p[6])
+    nn = d + p[7]
+    op = HEADER + N
+    t2 = t * t
+    m = -np.inf
+    W = 0.0
+    imax = 0
+    for j in range(d):
+        v[j] = 0.0
+    for i in range(N):
+        base = op + i * d
+        e2 = 0.0
+        for j in range(d):
+            r = x[j] - p[base + j]
+            e2 += r * r
+        lg = p[HEADER + i] - 0.5 * nn * math.log(t2 + e2)
+        if lg > m:
+            f = math.exp(m - lg) if m > -np.inf else 0.0
+            W *= f
+            m = lg
+            w = 1.0
+            imax = i
+        else:
+            w = math.exp(lg - m)
+        if w == 0.0:
+            continue
+        W += w
+        rr = w / W
+        for j in range(d):
+            v[j] += rr * (p[base + j] - v[j])
+    div = 0.0
+    if need_s:
+        for j in range(d):
+            s[j] = 0.0
+    if need_div or need_s:
+        cov = 0.0  # sum_i pi_i (y_i - ybar) . g_i
+        for i in range(N):
+            base = op + i * d
+            e2 = 0.0
+            for j in range(d):
+                r = x[j] - p[base + j]
+                e2 += r * r
+            q = t2 + e2
+            pi = math.exp(p[HEADER + i] - 0.5 * nn * math.log(q) - m) / W
+            if pi == 0.0:
+                continue
+            gs = -nn / q
+            for j in range(d):
+                g = gs * (x[j] - p[base + j])
+                cov += pi * (p[base + j] - v[j]) * g
+                if need_s:
+                    s[j] += pi * g
+        div = (d - cov) / t
+    for j in range(d):
+        v[j] = (x[j] - v[j]) / t
+    logp = m + math.log(W) + p[7] * math.log(t) - p[8]
+    return div, logp, 1.0 / W, imax
+
+
+@jit
+def field_point(t, x, p, v, s, need_s, need_div):
+    """Velocity into v (and score into s); returns (divergence, log density, largest
+    posterior weight, its index)."""
+    fam = int(p[0])
+    if fam == 0:
+        if int(p[4]) == 0:
+            return _points_gauss(t, x, p, v, s, need_s, need_div)
+        return _mixture_gauss(t, x, p, v, s, need_s, need_div)
+    if fam == 1:
+        return _points_box(t, x, p, v, s, need_s, need_div)
+    return _points_poisson(t, x, p, v, s, need_s, need_div)
+
+
+def marginal_rhs(t, y, p, dydt):
+    """The sampling / likelihood right-hand side: y = x (d) or (x, log-density change)."""
+    d = int(p[5])
+    if y.shape[0] > d:
+        div, lp, pm, im = field_point(t, y, p, dydt, dydt, False, True)
+        dydt[d] = -div
+    else:
+        field_point(t, y, p, dydt, dydt, False, False)
+
+
+@jit(parallel=True)
+def field_many(t, X, p, V, S, div, logp, pmax, imax, need_s, need_div):
+    """field_point for every row of X (k, d), in parallel; V and S (k, d) outputs."""
+    for i in prange(X.shape[0]):
+        dv, lp, pm, im = field_point(t, X[i], p, V[i], S[i], need_s, need_div)
+        div[i] = dv
+        logp[i] = lp
+        pmax[i] = pm
+        imax[i] = im
