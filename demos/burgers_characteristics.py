@@ -1,4 +1,6 @@
-"""Inviscid Burgers by characteristics: straight lines, steepening, and the breaking time.
+"""
+Inviscid Burgers by characteristics: straight lines, steepening, and the breaking time
+======================================================================================
 
 u_t + u u_x = 0 with u(x, 0) = sin x: each characteristic is the straight line
 x = x0 + t sin x0 carrying u = sin x0 (https://kexue.fm/archives/4718). Neighbouring lines
@@ -15,6 +17,8 @@ import matplotlib
 import numpy as np
 
 
+TITLE = ((__doc__ or "").strip().splitlines() or ["odekit demo"])[0]
+
 def burgers_speed(x, t, u):
     return u
 
@@ -24,7 +28,7 @@ def no_source(x, t, u):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=TITLE)
     parser.add_argument("--out", type=pathlib.Path, help="save PNGs here instead of showing")
     parser.add_argument("--quick", action="store_true", help="coarse grids")
     args = parser.parse_args(argv)
@@ -33,7 +37,7 @@ def main(argv=None):
     import matplotlib.pyplot as plt
 
     from odekit.characteristics import solve_quasilinear
-    from odekit.characteristics.plot import plot_characteristics
+    from odekit.characteristics.plot import characteristic_lines
 
     n = 41 if args.quick else 121
     t = np.linspace(0.0, 1.5, 16 if args.quick else 61)
@@ -44,7 +48,7 @@ def main(argv=None):
     grid = np.linspace(0.0, 2 * np.pi, 400)
     U = res.on_grid(grid)
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.4))
-    plot_characteristics(res, every=2 if not args.quick else 1, ax=axes[0])
+    characteristic_lines(res, every=2 if not args.quick else 1, ax=axes[0])
     cm = plt.get_cmap("viridis")
     for m in range(0, t.size, max(1, t.size // 6)):
         if np.all(np.isnan(U[m])):

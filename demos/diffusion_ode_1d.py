@@ -1,4 +1,6 @@
-"""Diffusion ODEs in one dimension: the exact fields of one, two and three points.
+"""
+Diffusion ODEs in one dimension: the exact fields of one, two and three points
+==============================================================================
 
 The construction of https://kexue.fm/archives/9497 (and /9370, /9379): put a uniform prior
 on [0, 2] at t = 1, data points at t = 0, join every prior point to every data point by a
@@ -16,8 +18,10 @@ import matplotlib
 import numpy as np
 
 
+TITLE = ((__doc__ or "").strip().splitlines() or ["odekit demo"])[0]
+
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=TITLE)
     parser.add_argument("--out", type=pathlib.Path, help="save PNGs here instead of showing")
     parser.add_argument("--quick", action="store_true", help="few trajectories and samples")
     args = parser.parse_args(argv)
@@ -33,7 +37,7 @@ def main(argv=None):
         UniformPrior,
         sample,
     )
-    from odekit.characteristics.plot import plot_trajectories_1d
+    from odekit.characteristics.plot import trajectories_1d
 
     n_lines, n_samples = (15, 300) if args.quick else (60, 4000)
     prior = UniformPrior(0.0, 2.0)
@@ -42,7 +46,7 @@ def main(argv=None):
     fig, axes = plt.subplots(1, 4, figsize=(18, 4.4))
     for ax, (pts, w) in zip(axes, cases):
         field = MarginalField(LinearPath(), EmpiricalData(pts, w), prior=prior)
-        plot_trajectories_1d(field, n=n_lines, seed=1, ax=ax)
+        trajectories_1d(field, n=n_lines, seed=1, ax=ax)
         x = sample(field, n_samples, seed=2)
         shares = [float(np.mean(x[:, 0] == p)) for p in pts]
         weights = field.data.weights
@@ -53,7 +57,7 @@ def main(argv=None):
     # %% the same three points with the variance-preserving path and a Gaussian prior
     vp = MarginalField(GaussianPath.variance_preserving(),
                        EmpiricalData([0.5, 1.2, 1.7], [2, 1, 1]))
-    plot_trajectories_1d(vp, n=n_lines, seed=1, ax=axes[3])
+    trajectories_1d(vp, n=n_lines, seed=1, ax=axes[3])
     axes[3].set_xlim(-2.5, 3.5)
     axes[3].set_title("variance-preserving path, 3 points", fontsize="medium")
     fig.tight_layout()

@@ -1,4 +1,6 @@
-"""Diffusion ODEs in two dimensions: eight Gaussians by straight, VP and Poisson paths.
+"""
+Diffusion ODEs in two dimensions: eight Gaussians by straight, VP and Poisson paths
+===================================================================================
 
 One data set, three constructions of the ODE between it and a prior: straight paths with a
 Gaussian prior (rectified flow / flow matching; Liu et al. 2022, Lipman et al. 2022), the
@@ -16,8 +18,10 @@ import matplotlib
 import numpy as np
 
 
+TITLE = ((__doc__ or "").strip().splitlines() or ["odekit demo"])[0]
+
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=TITLE)
     parser.add_argument("--out", type=pathlib.Path, help="save PNGs here instead of showing")
     parser.add_argument("--quick", action="store_true", help="few trajectories")
     args = parser.parse_args(argv)
@@ -35,7 +39,7 @@ def main(argv=None):
         log_likelihood,
         sample,
     )
-    from odekit.characteristics.plot import plot_trajectories_2d
+    from odekit.characteristics.plot import trajectories_2d
 
     n = 40 if args.quick else 120
     ang = np.arange(8) * np.pi / 4
@@ -53,7 +57,7 @@ def main(argv=None):
     # %% samples and trajectories
     fig, axes = plt.subplots(1, 3, figsize=(14, 4.8))
     for ax, f in zip(axes, fields):
-        plot_trajectories_2d(f, n=n, seed=3, ax=ax, extent=(-4, 4, -4, 4))
+        trajectories_2d(f, n=n, seed=3, ax=ax, extent=(-4, 4, -4, 4))
     xs = sample(fields[1], 400 if args.quick else 2000, seed=4)
     print("VP samples: mean radius", round(float(np.mean(np.linalg.norm(xs, axis=1))), 4),
           "(data: 2 plus a little spread)")

@@ -12,18 +12,19 @@ import pathlib
 
 import numpy as np
 
+from ..plotting import draw_figures
 from .data import EmpiricalData
 from .fields import MarginalField
 
-__all__ = ["plot_trajectories_1d", "plot_trajectories_2d", "plot_field", "plot_density",
-           "plot_density_panels", "plot_characteristics", "make_figures"]
+__all__ = ["trajectories_1d", "trajectories_2d", "vector_field", "density_map",
+           "density_panels", "characteristic_lines", "make_figures", "FIGURES"]
 
 
 def _axes(ax, figsize=(6.4, 4.4)):
     if ax is None:
         import matplotlib.pyplot as plt
 
-        _, ax = plt.subplots(figsize=figsize)
+        _, ax = plt.subplots(figsize=figsize, layout="constrained")
     return ax
 
 
@@ -51,7 +52,7 @@ def _trajectories(field, n, seed, n_times):
     return times, paths, idx
 
 
-def plot_trajectories_1d(field, n=80, *, seed=0, n_times=160, ax=None, cmap="viridis",
+def trajectories_1d(field, n=80, *, seed=0, n_times=160, ax=None, cmap="viridis",
                          **kwargs):
     """Trajectories of a 1-D field: t (vertical, prior at the top) against x, each line
     coloured by the data point it ends on, as in the figures of
@@ -63,15 +64,15 @@ def plot_trajectories_1d(field, n=80, *, seed=0, n_times=160, ax=None, cmap="vir
     >>> matplotlib.use("Agg")
     >>> from odekit.characteristics import (EmpiricalData, LinearPath, MarginalField,
     ...                                     UniformPrior)
-    >>> from odekit.characteristics.plot import plot_trajectories_1d
+    >>> from odekit.characteristics.plot import trajectories_1d
     >>> f = MarginalField(LinearPath(), EmpiricalData([0.5, 1.2, 1.7], [2, 1, 1]),
     ...                   prior=UniformPrior(0.0, 2.0))
-    >>> ax = plot_trajectories_1d(f, n=10)
+    >>> ax = trajectories_1d(f, n=10)
     """
     import matplotlib.pyplot as plt
 
     if field.dim != 1:
-        raise ValueError("field must be one-dimensional for plot_trajectories_1d")
+        raise ValueError("field must be one-dimensional for trajectories_1d")
     ax = _axes(ax)
     times, paths, idx = _trajectories(field, n, seed, n_times)
     cm = plt.get_cmap(cmap)
@@ -108,7 +109,7 @@ def _extent(field, pad=0.8):
     return (lo[0], hi[0], lo[1], hi[1])
 
 
-def plot_density(field, t, *, extent=None, res=120, ax=None, cmap="magma", **kwargs):
+def density_map(field, t, *, extent=None, res=120, ax=None, cmap="magma", **kwargs):
     """The density p_t: a curve for a 1-D field, an image for a 2-D one.
 
     Examples
@@ -116,10 +117,10 @@ def plot_density(field, t, *, extent=None, res=120, ax=None, cmap="magma", **kwa
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> from odekit.characteristics import GaussianMixture, GaussianPath, MarginalField
-    >>> from odekit.characteristics.plot import plot_density
+    >>> from odekit.characteristics.plot import density_map
     >>> f = MarginalField(GaussianPath.variance_preserving(),
     ...                   GaussianMixture([0.5, 0.5], [[-1, 0], [1, 0]], 0.05))
-    >>> ax = plot_density(f, 0.3, res=30)
+    >>> ax = density_map(f, 0.3, res=30)
     """
     ax = _axes(ax)
     if field.dim == 1:
@@ -132,7 +133,7 @@ def plot_density(field, t, *, extent=None, res=120, ax=None, cmap="magma", **kwa
         ax.set_ylabel(f"$p_t(x)$, t = {t:g}")
         return ax
     if field.dim != 2:
-        raise ValueError("plot_density draws 1-D and 2-D fields only")
+        raise ValueError("density_map draws 1-D and 2-D fields only")
     ext = extent if extent is not None else _extent(field)
     X, Y, P = _grid(field, ext, res)
     dens = np.exp(field.log_density(t, P)).reshape(X.shape)
@@ -145,32 +146,33 @@ def plot_density(field, t, *, extent=None, res=120, ax=None, cmap="magma", **kwa
     return ax
 
 
-def plot_density_panels(field, times, *, axes=None, **kwargs):
-    """:func:`plot_density` at several times side by side; returns the array of Axes.
+def density_panels(field, times, *, axes=None, **kwargs):
+    """:func:`density_map` at several times side by side; returns the array of Axes.
 
     Examples
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> from odekit.characteristics import GaussianMixture, GaussianPath, MarginalField
-    >>> from odekit.characteristics.plot import plot_density_panels
+    >>> from odekit.characteristics.plot import density_panels
     >>> f = MarginalField(GaussianPath.variance_exploding(),
     ...                   GaussianMixture([0.5, 0.5], [[-1, 0], [1, 0]], 0.05))
-    >>> axes = plot_density_panels(f, [0.0, 0.3, 0.6], res=20)
+    >>> axes = density_panels(f, [0.0, 0.3, 0.6], res=20)
     >>> len(axes)
     3
     """
     if axes is None:
         import matplotlib.pyplot as plt
 
-        _, axes = plt.subplots(1, len(times), figsize=(2.6 * len(times), 2.8))
+        _, axes = plt.subplots(1, len(times), figsize=(2.6 * len(times), 2.8),
+                               layout="constrained")
     axes = np.atleast_1d(axes)
     for a, t in zip(axes, times):
-        plot_density(field, t, ax=a, **kwargs)
+        density_map(field, t, ax=a, **kwargs)
     return axes
 
 
-def plot_field(field, t, *, extent=None, res=22, ax=None, density=True, **kwargs):
+def vector_field(field, t, *, extent=None, res=22, ax=None, density=True, **kwargs):
     """The velocity field v_t on a grid (arrows), over the density p_t.
 
     Examples
@@ -178,16 +180,16 @@ def plot_field(field, t, *, extent=None, res=22, ax=None, density=True, **kwargs
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> from odekit.characteristics import EmpiricalData, LinearPath, MarginalField
-    >>> from odekit.characteristics.plot import plot_field
+    >>> from odekit.characteristics.plot import vector_field
     >>> f = MarginalField(LinearPath(), EmpiricalData([[-1.0, 0.0], [1.0, 0.0]]))
-    >>> ax = plot_field(f, 0.5, res=8)
+    >>> ax = vector_field(f, 0.5, res=8)
     """
     if field.dim != 2:
-        raise ValueError("plot_field draws 2-D fields")
+        raise ValueError("vector_field draws 2-D fields")
     ax = _axes(ax, figsize=(4.4, 4.4))
     ext = extent if extent is not None else _extent(field, pad=1.5)
     if density:
-        plot_density(field, t, extent=ext, ax=ax, cmap="Greys", alpha=0.6, res=100)
+        density_map(field, t, extent=ext, ax=ax, cmap="Greys", alpha=0.6, res=100)
     X, Y, P = _grid(field, ext, res)
     V = field.velocity(t, P)
     speed = np.linalg.norm(V, axis=1)
@@ -204,7 +206,7 @@ def plot_field(field, t, *, extent=None, res=22, ax=None, density=True, **kwargs
     return ax
 
 
-def plot_trajectories_2d(field, n=150, *, seed=0, n_times=120, extent=None, ax=None,
+def trajectories_2d(field, n=150, *, seed=0, n_times=120, extent=None, ax=None,
                          cmap="viridis", **kwargs):
     """Trajectories of a 2-D field from the prior to the data, over the data density
     (mixtures) or the data points (point sets); lines coloured by where they end.
@@ -214,14 +216,14 @@ def plot_trajectories_2d(field, n=150, *, seed=0, n_times=120, extent=None, ax=N
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> from odekit.characteristics import EmpiricalData, LinearPath, MarginalField
-    >>> from odekit.characteristics.plot import plot_trajectories_2d
+    >>> from odekit.characteristics.plot import trajectories_2d
     >>> f = MarginalField(LinearPath(), EmpiricalData([[-1.0, 0.0], [1.0, 0.0]]))
-    >>> ax = plot_trajectories_2d(f, n=10)
+    >>> ax = trajectories_2d(f, n=10)
     """
     import matplotlib.pyplot as plt
 
     if field.dim != 2:
-        raise ValueError("plot_trajectories_2d draws 2-D fields")
+        raise ValueError("trajectories_2d draws 2-D fields")
     ax = _axes(ax, figsize=(4.6, 4.6))
     ext = extent if extent is not None else _extent(field, pad=2.0)
     times, paths, idx = _trajectories(field, n, seed, n_times)
@@ -232,7 +234,7 @@ def plot_trajectories_2d(field, n=150, *, seed=0, n_times=120, extent=None, ax=N
         col = (ang + np.pi) / (2 * np.pi)
         colours = [cm(col[i]) for i in idx]
     else:
-        plot_density(field, 0.0, extent=ext, ax=ax, cmap="Greys", alpha=0.8, res=300)
+        density_map(field, 0.0, extent=ext, ax=ax, cmap="Greys", alpha=0.8, res=300)
         end = paths[:, :, -1]
         ang = np.arctan2(end[:, 1], end[:, 0])
         colours = [cm((a + np.pi) / (2 * np.pi)) for a in ang]
@@ -253,7 +255,7 @@ def plot_trajectories_2d(field, n=150, *, seed=0, n_times=120, extent=None, ax=N
     return ax
 
 
-def plot_characteristics(res, *, every=1, ax=None, **kwargs):
+def characteristic_lines(res, *, every=1, ax=None, **kwargs):
     """Characteristic lines x(t) of a PDE solution (x horizontal, t vertical), with the
     breaking time marked.
 
@@ -263,14 +265,14 @@ def plot_characteristics(res, *, every=1, ax=None, **kwargs):
     >>> matplotlib.use("Agg")
     >>> import numpy as np
     >>> from odekit.characteristics import solve_quasilinear
-    >>> from odekit.characteristics.plot import plot_characteristics
+    >>> from odekit.characteristics.plot import characteristic_lines
     >>> def c(x, t, u):
     ...     return u
     >>> def s(x, t, u):
     ...     return 0.0
     >>> res = solve_quasilinear(c, s, np.sin, np.linspace(0, 2 * np.pi, 21),
     ...                         np.linspace(0, 1.5, 31))
-    >>> ax = plot_characteristics(res)
+    >>> ax = characteristic_lines(res)
     """
     import matplotlib.pyplot as plt
 
@@ -302,69 +304,124 @@ def _no_source(x, t, u):
     return 0.0
 
 
+#: The documentation figures of :func:`make_figures`: name -> one-line description.
+FIGURES = {
+    "characteristics_1d_trajectories": "the blog's 1-D example: straight paths onto 3 points",
+    "characteristics_2d_trajectories": "eight Gaussians reached by straight and VP paths",
+    "characteristics_density_panels": "the VP path's density p_t at four times",
+    "characteristics_field": "the VP path's marginal velocity field at three times",
+    "characteristics_poisson": "the Poisson-field (PFGM) construction onto eight points",
+    "characteristics_burgers": "inviscid Burgers by characteristics, breaking time marked",
+}
+
+_EIGHT = 2.0 * np.column_stack([np.cos(np.arange(8) * np.pi / 4),
+                                np.sin(np.arange(8) * np.pi / 4)])
+
+
+def _eight_gaussians():
+    from .data import GaussianMixture
+
+    return GaussianMixture(np.ones(8), _EIGHT, 0.02)
+
+
+def _fig_1d(quick):
+    from .data import UniformPrior
+    from .paths import LinearPath
+
+    f1 = MarginalField(LinearPath(), EmpiricalData([0.5, 1.2, 1.7], [2, 1, 1]),
+                       prior=UniformPrior(0.0, 2.0))
+    ax = _axes(None, (6.4, 4.4))
+    trajectories_1d(f1, n=30 if quick else 120, seed=1, ax=ax)
+    return ax.figure
+
+
+def _fig_2d(quick):
+    import matplotlib.pyplot as plt
+
+    from .paths import GaussianPath, LinearPath
+
+    gm = _eight_gaussians()
+    fig, axes = plt.subplots(1, 2, figsize=(9.2, 4.6), layout="constrained")
+    for a, path in zip(axes, [LinearPath(), GaussianPath.variance_preserving()]):
+        trajectories_2d(MarginalField(path, gm), n=30 if quick else 110, seed=2, ax=a,
+                        extent=(-3.5, 3.5, -3.5, 3.5))
+    return fig
+
+
+def _fig_density_panels(quick):
+    from .paths import GaussianPath
+
+    fvp = MarginalField(GaussianPath.variance_preserving(), _eight_gaussians())
+    axes = density_panels(fvp, [0.0, 0.2, 0.4, 0.7], extent=(-3.5, 3.5, -3.5, 3.5),
+                          res=60 if quick else 150)
+    return axes[0].figure
+
+
+def _fig_field(quick):
+    import matplotlib.pyplot as plt
+
+    from .paths import GaussianPath
+
+    fvp = MarginalField(GaussianPath.variance_preserving(), _eight_gaussians())
+    fig, axes = plt.subplots(1, 3, figsize=(12, 4.2), layout="constrained")
+    for a, t in zip(axes, [0.1, 0.4, 0.8]):
+        vector_field(fvp, t, ax=a, extent=(-3.5, 3.5, -3.5, 3.5), res=16 if quick else 22)
+    return fig
+
+
+def _fig_poisson(quick):
+    from .paths import PoissonPath
+
+    ax = _axes(None, (4.6, 4.6))
+    trajectories_2d(MarginalField(PoissonPath(D=1, T=20.0), EmpiricalData(_EIGHT)),
+                    n=30 if quick else 110, seed=3, ax=ax, extent=(-4, 4, -4, 4))
+    return ax.figure
+
+
+def _fig_burgers(quick):
+    from . import pde
+
+    res = pde.solve_quasilinear(_burgers_speed, _no_source, np.sin,
+                                np.linspace(0, 2 * np.pi, 41), np.linspace(0, 1.6, 81))
+    ax = _axes(None, (6.4, 4.4))
+    characteristic_lines(res, ax=ax)
+    return ax.figure
+
+
 def make_figures(outdir, quick=False) -> list[pathlib.Path]:
-    """Render this family's documentation figures as PNGs (Agg backend) into ``outdir``.
+    """Render this family's documentation figures (see :data:`FIGURES`) into ``outdir``.
+
+    A figure that fails does not stop the others.
+
+    Parameters
+    ----------
+    outdir : str or path-like
+    quick : bool
+        Fewer trajectories and coarser grids.
 
     Returns
     -------
     list of pathlib.Path
+
+    Raises
+    ------
+    odekit.plotting.FigureFailures
+        After drawing the others, if some figures failed.
+
+    Examples
+    --------
+    >>> import tempfile, matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from odekit.characteristics import plot
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     paths = plot.make_figures(d, quick=True)
+    ...     sorted(p.stem for p in paths) == sorted(plot.FIGURES)
+    True
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from . import pde
-    from .data import GaussianMixture, UniformPrior
-    from .paths import GaussianPath, LinearPath, PoissonPath
-
-    out = pathlib.Path(outdir)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = []
-    n1, n2 = (30, 60) if quick else (120, 220)
-
-    def save(fig, name):
-        fig.tight_layout()
-        p = out / name
-        fig.savefig(p, dpi=120)
-        plt.close(fig)
-        paths.append(p)
-
-    # 1-D: the blog's uniform-prior example with straight paths
-    f1 = MarginalField(LinearPath(), EmpiricalData([0.5, 1.2, 1.7], [2, 1, 1]),
-                       prior=UniformPrior(0.0, 2.0))
-    fig, ax = plt.subplots(figsize=(6.4, 4.4))
-    plot_trajectories_1d(f1, n=n1, seed=1, ax=ax)
-    save(fig, "characteristics_1d_trajectories.png")
-
-    # 2-D: eight Gaussians, three paths
-    ang = np.arange(8) * np.pi / 4
-    gm = GaussianMixture(np.ones(8), 2.0 * np.column_stack([np.cos(ang), np.sin(ang)]), 0.02)
-    fig, axes = plt.subplots(1, 2, figsize=(9.2, 4.6))
-    for a, path in zip(axes, [LinearPath(), GaussianPath.variance_preserving()]):
-        plot_trajectories_2d(MarginalField(path, gm), n=n2 // 2, seed=2, ax=a,
-                             extent=(-3.5, 3.5, -3.5, 3.5))
-    save(fig, "characteristics_2d_trajectories.png")
-
-    fvp = MarginalField(GaussianPath.variance_preserving(), gm)
-    axes = plot_density_panels(fvp, [0.0, 0.2, 0.4, 0.7], extent=(-3.5, 3.5, -3.5, 3.5),
-                               res=60 if quick else 150)
-    save(axes[0].figure, "characteristics_density_panels.png")
-
-    fig, axes = plt.subplots(1, 3, figsize=(12, 4.2))
-    for a, t in zip(axes, [0.1, 0.4, 0.8]):
-        plot_field(fvp, t, ax=a, extent=(-3.5, 3.5, -3.5, 3.5), res=16 if quick else 22)
-    save(fig, "characteristics_field.png")
-
-    pts = 2.0 * np.column_stack([np.cos(ang), np.sin(ang)])
-    fig, ax = plt.subplots(figsize=(4.6, 4.6))
-    plot_trajectories_2d(MarginalField(PoissonPath(D=1, T=20.0), EmpiricalData(pts)),
-                         n=n2 // 2, seed=3, ax=ax, extent=(-4, 4, -4, 4))
-    save(fig, "characteristics_poisson.png")
-
-    res = pde.solve_quasilinear(_burgers_speed, _no_source, np.sin,
-                                np.linspace(0, 2 * np.pi, 41), np.linspace(0, 1.6, 81))
-    fig, ax = plt.subplots(figsize=(6.4, 4.4))
-    plot_characteristics(res, ax=ax)
-    save(fig, "characteristics_burgers.png")
-    return paths
+    drawers = {"characteristics_1d_trajectories": _fig_1d,
+               "characteristics_2d_trajectories": _fig_2d,
+               "characteristics_density_panels": _fig_density_panels,
+               "characteristics_field": _fig_field,
+               "characteristics_poisson": _fig_poisson,
+               "characteristics_burgers": _fig_burgers}
+    return draw_figures(outdir, [(n, lambda d=d: d(quick)) for n, d in drawers.items()])

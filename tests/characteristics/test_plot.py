@@ -28,18 +28,18 @@ def test_helpers_return_the_given_axes():
     f2 = MarginalField(GaussianPath.variance_preserving(), gm)
     f1 = MarginalField(LinearPath(), EmpiricalData([0.5, 1.5]), prior=UniformPrior(0.0, 2.0))
     fig, axes = plt.subplots(2, 3)
-    assert P.plot_trajectories_1d(f1, n=5, ax=axes[0, 0], lw=2.0) is axes[0, 0]
-    assert P.plot_trajectories_2d(f2, n=5, ax=axes[0, 1]) is axes[0, 1]
-    assert P.plot_field(f2, 0.5, res=6, ax=axes[0, 2]) is axes[0, 2]
-    assert P.plot_density(f2, 0.3, res=10, ax=axes[1, 0]) is axes[1, 0]
-    assert P.plot_density(f1, 0.3, ax=axes[1, 1]) is axes[1, 1]
-    out = P.plot_density_panels(f2, [0.1, 0.5], axes=axes[1, 1:], res=10)
+    assert P.trajectories_1d(f1, n=5, ax=axes[0, 0], lw=2.0) is axes[0, 0]
+    assert P.trajectories_2d(f2, n=5, ax=axes[0, 1]) is axes[0, 1]
+    assert P.vector_field(f2, 0.5, res=6, ax=axes[0, 2]) is axes[0, 2]
+    assert P.density_map(f2, 0.3, res=10, ax=axes[1, 0]) is axes[1, 0]
+    assert P.density_map(f1, 0.3, ax=axes[1, 1]) is axes[1, 1]
+    out = P.density_panels(f2, [0.1, 0.5], axes=axes[1, 1:], res=10)
     assert list(out) == list(axes[1, 1:])
     # every trajectory line of the 1-D plot ends on a data point at t = 0
     ends = {round(float(line.get_xdata()[-1]), 12) for line in axes[0, 0].get_lines()}
     assert ends <= {0.5, 1.5}
     with pytest.raises(ValueError, match="field"):
-        P.plot_trajectories_1d(f2)
+        P.trajectories_1d(f2)
 
 
 def test_make_figures_quick(tmp_path):

@@ -143,6 +143,8 @@ def _ivp_args(ensemble=False):
     return st.tuples(rhs, t_spans, y0)
 
 
+_rates = st.one_of(st.floats(1e-3, 10), st.floats(1e-3, 10), reals_or_junk)
+
 # ---------------------------------------------------------------- the list
 ENTRY_POINTS = [
     EntryPoint("odekit.solve_ivp", st.one_of(plausible_ivp(), plausible_ivp(),
@@ -213,4 +215,23 @@ ENTRY_POINTS = [
                                                st.one_of(st.floats(10, 600), reals_or_junk)),
                                      st.just(())), st.just({})), "finite")
       for m in ("mathieu_parameters", "slow_frequency", "floquet_growth_rate")],
+    # competing species (rates, capacities and coefficients mostly valid)
+    EntryPoint("odekit.competition.TwoSpecies",
+               st.tuples(st.tuples(*[st.one_of(st.floats(1e-3, 10), reals_or_junk)
+                                     for _ in range(6)]), st.just({})), "any"),
+    *[EntryPoint(f"odekit.competition.TwoSpecies:{m}",
+                 st.tuples(st.tuples(st.tuples(*[_rates] * 6), st.just(())), st.just({})),
+                 check)
+      for m, check in (("equilibria", "any"), ("outcome", "any"),
+                       ("invasion_rates", "finite"))],
+    EntryPoint("odekit.competition.LotkaVolterra",
+               st.tuples(st.tuples(arrays(3, st.floats(0, 5)), arrays(3, st.floats(0, 5))),
+                         st.just({})), "any"),
+    EntryPoint("odekit.competition.TwoSpecies:simulate",
+               st.tuples(st.tuples(st.tuples(*[st.floats(1e-2, 5) for _ in range(6)]),
+                                   st.tuples(st.one_of(arrays(3, st.floats(0, 10)),
+                                                       st.lists(st.floats(0, 10), min_size=2,
+                                                                max_size=2)),
+                                             st.one_of(st.just((0.0, 5.0)), t_spans))),
+                         st.just({})), "any"),
 ]
