@@ -14,7 +14,6 @@ compile. Otherwise the wrapper is compiled in memory, once per process and funct
 from __future__ import annotations
 
 import hashlib
-import inspect
 import os
 import sys
 import threading
@@ -25,7 +24,7 @@ import numpy as np
 from numba.core.registry import CPUDispatcher
 
 from .. import __version__, _jit
-from ..integrate._codegen import kernel_cache_dir
+from ..integrate._codegen import _stamp, as_dispatcher, globals_print, kernel_cache_dir
 
 _LOCK = threading.RLock()
 _CACHE: dict = {}  # (template name, ids of user functions) -> (functions, rhs)
@@ -35,40 +34,27 @@ def _py(f):
     return f.py_func if isinstance(f, CPUDispatcher) else f
 
 
-def _stamp(py):
-    code = py.__code__
-    parts = [py.__module__ or "", py.__qualname__, code.co_code.hex(), repr(code.co_consts),
-             repr(code.co_names)]
-    ok = py.__closure__ is None and _jit.cache_ok(py)
-    if ok:
-        try:
-            path = inspect.getsourcefile(py) or inspect.getfile(py)
-            st = os.stat(path)
-            parts += [os.path.abspath(path), str(st.st_mtime_ns), str(st.st_size)]
-        except (TypeError, OSError):
-            ok = False
-    return "|".join(parts), ok
-
-
 def compiled(fun, name, form):
-    """The user's function compiled with the odekit policy (a dispatcher is kept)."""
+    """The user's function compiled with the odekit policy, as the core compiles a
+    right-hand side (:func:`odekit.integrate._codegen.as_dispatcher`): once, and again
+    when a global value it reads has changed (Numba freezes those into the machine code)."""
     if not callable(fun):
         raise TypeError(f"{name} must be callable: {form}")
-    if isinstance(fun, CPUDispatcher) or _jit.DISABLED:
-        return fun
-    if not isinstance(fun, types.FunctionType):
+    if not isinstance(_py(fun), types.FunctionType):
         raise TypeError(f"{name} must be a Python function or a numba.njit function: {form}")
-    return _jit.jit(fun)
+    return as_dispatcher(fun, name)[0]
 
 
 def make_rhs(template_name, source, funcs, names, forms):
     """A module-level ``rhs(t, y, p, dydt)`` from ``source`` with ``_f0``.. bound to funcs."""
-    key = (template_name,) + tuple(id(f) for f in funcs)
+    disps = [compiled(f, n, fm) for f, n, fm in zip(funcs, names, forms)]  # checks too
+    # the values of the globals the functions read are part of the key (never a stale rhs)
+    key = ((template_name,) + tuple(id(f) for f in funcs)
+           + tuple(globals_print(_py(f))[0] for f in funcs))
     with _LOCK:
         hit = _CACHE.get(key)
         if hit is not None and all(a is b for a, b in zip(hit[0], funcs)):
             return hit[1]
-        disps = [compiled(f, n, fm) for f, n, fm in zip(funcs, names, forms)]
         stamps = [_stamp(_py(f)) for f in funcs]
         cacheable = all(ok for _, ok in stamps) and not _jit.DISABLED
         h = hashlib.sha256()
