@@ -91,6 +91,21 @@ def extract_series(text: str):
     if pts:
         pts = [(re.sub(r"\s+scipy.*$", "", a), v) for a, v in pts]
         series.append(("odekit against SciPy", pts, "speed-up over SciPy (x)"))
+    pts = [(f"{m.group(2)} vs {m.group(1)}", float(m.group(3))) for line in lines
+           if (m := re.search(r"^\s*ratio (\w+)/(\w+) per point[^:]*: ([0-9.]+) \(medians\)",
+                              line))]
+    if pts:
+        series.append(("speed-up per core", pts, "speed-up (x)"))
+    pts, section = [], ""
+    for line in lines:  # "== linear path: ..." sections, "equal-or-better max error: ... 5.1x"
+        if line.startswith("== "):
+            section = line.strip("= ").split(":")[0]
+        m = re.search(r"^equal-or-better max error: .*?([0-9.]+)x faster", line)
+        if m:
+            pts.append((section or "odekit", float(m.group(1))))
+    if pts:
+        series.append(("odekit against the fastest peer at equal or better error", pts,
+                       "speed-up (x)"))
     pts = [(m.group(1).strip(), float(m.group(2))) for line in lines
            if (m := re.search(r"^\s+(\S.*?)\s{2,}([0-9.]+) M samples/s", line))]
     if pts:
