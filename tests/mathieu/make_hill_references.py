@@ -8,7 +8,7 @@ a in [-5, 20], q in [0, 20] (corners, poles a = 4n^2
 and their neighbours a +- 1e-14, negative a, band edges, points near a_0, a_2 at large q),
 and a few with larger |a| and q.
 
-Run:  python tests/mathieu/make_hill_references.py   (a few minutes)
+Run:  python tests/mathieu/make_hill_references.py   (about five minutes)
 """
 
 import json
@@ -32,6 +32,13 @@ POINTS = [
     # even form alone loses about 1e-12 (the odd form takes over there)
     ("1.3813813813813818", "19.73973973973974"), ("1.881881881881882", "19.15915915915916"),
     ("-3.798798798798799", "11.31131131131131"), ("1.556556556556557", "19.53953953953954"),
+    # large q (up to 2000): points of a 300 x 300 grid over a in [-100, 600], q in [0, 2000]
+    # and of random samples where the double recurrences lost most (up to 2.5e-11) before
+    # the strongly coupled rows ran in double-double, and the corners of q = 2000
+    ("412.70903010033453", "1076.923076923077"), ("466.55518394648834", "1859.531772575251"),
+    ("1936.0504436607778", "1215.4824701273933"), ("2760.4543941237935", "1555.857666685483"),
+    ("48.17231982525735", "1541.6636578145835"), ("1500", "2000"), ("-100", "2000"),
+    ("600", "1000"),
 ]
 
 

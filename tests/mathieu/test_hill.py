@@ -25,6 +25,9 @@ from odekit.mathieu.determinant import (
 )
 
 REFS = json.loads(pathlib.Path(__file__).with_name("hill_references.json").read_text())["points"]
+# near the curves a_0, a_2 at large q in the window: hard points for the even form
+HARD = {("1.3813813813813818", "19.73973973973974"), ("1.881881881881882", "19.15915915915916"),
+        ("-3.798798798798799", "11.31131131131131"), ("1.556556556556557", "19.53953953953954")}
 
 
 def _window(a, q):
@@ -43,6 +46,32 @@ def test_trace_against_mpmath_ode():
             worst_out = max(worst_out, err)
     assert worst_in <= 1e-12, worst_in
     assert worst_out <= 1e-11, worst_out
+
+
+def test_large_q_against_mpmath_ode():
+    # q up to 2000, including the points where the recurrences in double lost up to 2.5e-11
+    # (the strongly coupled rows now run in double-double): the bound is 1e-11
+    big = [r for r in REFS if float(r["q"]) > 500]
+    assert len(big) >= 8
+    a = np.array([float(r["a"]) for r in big])
+    q = np.array([float(r["q"]) for r in big])
+    ref = np.array([float(r["trace"]) for r in big])
+    for got in (hill_trace(a, q),
+                np.array([hill_trace_grid(a[i:i + 1], q[i:i + 1])[0, 0] for i in range(a.size)])):
+        err = np.abs(got - ref) / np.maximum(1.0, np.abs(ref))
+        assert err.max() <= 1e-11, err.max()
+
+
+def test_large_q_grid_matches_points():
+    # a 200 x 200 chart up to q = 2000 (one truncation order for the whole grid, the
+    # double-double rows chosen per grid row) against the point kernel (each point its own)
+    a = np.linspace(-100, 600, 200)
+    q = np.linspace(0, 2000, 200)
+    grid = hill_trace_grid(a, q)
+    A, Q = np.meshgrid(a, q)
+    pts = hill_trace(A, Q)
+    err = np.abs(grid - pts) / np.maximum(1.0, np.abs(pts))
+    assert err.max() <= 1e-12, err.max()
 
 
 def test_factor_identities_against_mpmath():
@@ -71,7 +100,9 @@ def test_near_the_zeros_of_one_form():
     # where F_e or F_o ~ 0 (near a_0, a_2, b_2 at large q) the even form alone loses ~1e-12;
     # the blend of both forms stays inside the 1e-12 budget (reference points listed last)
     worst = 0.0
-    for r in REFS[-4:]:
+    hard = [r for r in REFS if (r["a"], r["q"]) in HARD]
+    assert len(hard) == 4
+    for r in hard:
         a, q, ref = float(r["a"]), float(r["q"]), float(r["trace"])
         fe, fo = hill_factors(a, q)
         assert min(abs(fe), abs(fo)) < 0.1      # hard points for the even form
@@ -270,3 +301,25 @@ def test_q_parts_of_the_tails_are_small_in_every_region():
                 g0 = xp @ c0[:, 1:] @ qp[1:]
                 g1 = xp @ c1[:, 1:] @ qp[1:]
                 assert abs(g0) < 0.06 and abs(g1 - g0) < 0.06, (m, x, g0, g1)
+
+
+def test_double_double_primitives_against_fractions():
+    from fractions import Fraction
+
+    from odekit.mathieu import _dd
+
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        x, y = rng.standard_normal(2) * 10.0 ** rng.integers(-8, 9, 2)
+        p, e = _dd.two_prod(x, y)
+        assert Fraction(p) + Fraction(e) == Fraction(x) * Fraction(y)
+        s, e = _dd.two_sum(x, y)
+        assert Fraction(s) + Fraction(e) == Fraction(x) + Fraction(y)
+        xl, yl = x * 1e-17 * rng.uniform(-1, 1), y * 1e-17 * rng.uniform(-1, 1)
+        exact = (Fraction(x) + Fraction(xl)) * (Fraction(y) + Fraction(yl))
+        h, lo = _dd.mul(x, xl, y, yl)
+        assert abs(Fraction(h) + Fraction(lo) - exact) <= abs(exact) * Fraction(1, 10**30)
+        exact = Fraction(x) + Fraction(xl) - Fraction(y) - Fraction(yl)
+        h, lo = _dd.add(x, xl, -y, -yl)
+        assert abs(Fraction(h) + Fraction(lo) - exact) <= abs(exact) * Fraction(1, 10**30) + \
+            (abs(Fraction(x)) + abs(Fraction(y))) * Fraction(1, 10**32)
