@@ -11,6 +11,10 @@ which takes them from J. H. Verner's coefficient files (https://www.sfu.ca/~jver
 # Values are exact rationals (p/q), elements of Q(sqrt 6), or published decimals.
 # Stage numbers are 1-based as in the source; A[(i, j)] is a_ij, missing entries are 0.
 
+# the published digits satisfy the order conditions of b, bhat to 1e-30 (all of them)
+# and of the dense output to:
+DENSE_TOL = 1e-40
+
 N_STAGES = 8  # main stages
 FSAL_STAGE = 9
 

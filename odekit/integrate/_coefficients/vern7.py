@@ -12,6 +12,10 @@ The extra stages and the interpolant are published as 40-digit decimals.
 # Values are exact rationals (p/q), elements of Q(sqrt 6), or published decimals.
 # Stage numbers are 1-based as in the source; A[(i, j)] is a_ij, missing entries are 0.
 
+# the published digits satisfy the order conditions of b, bhat to 1e-30 (all of them)
+# and of the dense output to:
+DENSE_TOL = 1e-35
+
 N_STAGES = 10  # main stages
 FSAL_STAGE = 11
 
