@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (published coefficients: exact numbers, one per line)
 """Verner's "most efficient" 7(6) pair (10 stages, not FSAL) with its 7th-order
 interpolant (6 extra stages; the first, stage 11, is f(t + h, y_1)).
 
