@@ -1,4 +1,5 @@
-# ruff: noqa: E501  (published coefficients: exact numbers, one per line)
+# ruff: noqa: E501
+# (published coefficients: exact numbers, one per line, however long)
 """Tsitouras' 5(4) pair with its 4th-order interpolant (7 stages, FSAL).
 
 Ch. Tsitouras, "Runge-Kutta pairs of order 5(4) satisfying only the first column

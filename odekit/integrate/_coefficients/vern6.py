@@ -1,4 +1,5 @@
-# ruff: noqa: E501  (published coefficients: exact numbers, one per line)
+# ruff: noqa: E501
+# (published coefficients: exact numbers, one per line, however long)
 """Verner's "most efficient" 6(5) pair (9 stages, FSAL) with its 6th-order interpolant
 (3 extra stages).
 

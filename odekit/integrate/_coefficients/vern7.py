@@ -1,4 +1,5 @@
-# ruff: noqa: E501  (published coefficients: exact numbers, one per line)
+# ruff: noqa: E501
+# (published coefficients: exact numbers, one per line, however long)
 """Verner's "most efficient" 7(6) pair (10 stages, not FSAL) with its 7th-order
 interpolant (6 extra stages; the first, stage 11, is f(t + h, y_1)).
 

@@ -1,4 +1,5 @@
-# ruff: noqa: E501  (published coefficients: exact numbers, one per line)
+# ruff: noqa: E501
+# (published coefficients: exact numbers, one per line, however long)
 """Verner's "most efficient" 9(8) pair (16 stages, not FSAL) with its 9th-order
 interpolant (10 extra stages; the first, stage 17, is f(t + h, y_1)).
 
