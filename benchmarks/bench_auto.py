@@ -328,8 +328,10 @@ def main(argv=None):
                 gm[m] = math.exp(statistics.fmean(math.log(v) for v in vals))
         if gm:
             win = min(gm, key=gm.get)
+            am = auto_method(r)
+            tail = f" ({gm[am]:.2f})" if am in gm else ""
             print(f"{r:7.0e} " + " ".join(f"{gm[m]:7.2f}" if m in gm else f"{'-':>7s}"
-                                          for m in cands) + f"  {win:8s}  {auto_method(r)}")
+                                          for m in cands) + f"  {win:8s}  {am}{tail}")
     print("\nrule now in odekit: " + ", ".join(f"rtol >= {b:g}: {m}" for b, m in AUTO_RULE))
     return results
 
