@@ -93,7 +93,10 @@ def test_dense_output_local_order(method):
     tab = TABLEAUX[method]
     e, t0, theta = 0.1, 0.3, 0.3
     y0 = kepler_exact(t0, e)
-    hs = np.array([0.4, 0.2, 0.1, 0.05]) * (2.0 if tab.dense_order >= 6 else 1.0)
+    # steps long enough that the errors stay well above rounding (1e-12)
+    hs = np.array([0.4, 0.2, 0.1, 0.05]) * {True: 1.0, False: 2.0}[tab.dense_order < 6]
+    if tab.dense_order >= 8:
+        hs = hs * 1.5
     errs = []
     for h in hs:
         kw = dict(step=h) if not tab.adaptive else dict(rtol=0.1, atol=1e6, first_step=h,
@@ -104,7 +107,7 @@ def test_dense_output_local_order(method):
         assert res.nsteps == 1
         errs.append(np.max(np.abs(res.y[:, 0] - kepler_exact(t0 + theta * h, e))))
     errs = np.array(errs)
-    keep = errs > 1e-14
+    keep = errs > 1e-12
     assert keep.sum() >= 3, errs
     slope = np.polyfit(np.log(hs[keep]), np.log(errs[keep]), 1)[0]
     print(f"{method}: dense slope {slope:.2f} (order {tab.dense_order})")
