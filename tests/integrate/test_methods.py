@@ -132,23 +132,24 @@ def test_solve_ivp_on_the_kepler_orbit(method, rtol):
     assert err > 1e-16  # a real comparison
 
 
+@pytest.mark.parametrize("rtol", TOLS)
 @pytest.mark.parametrize("method", list(ADAPTIVE_METHODS) + ["auto"])
-def test_solve_ensemble_on_kepler_orbits(method):
+def test_solve_ensemble_on_kepler_orbits(method, rtol):
     """Five members started at different phases of the same orbit; each against the closed
     form, and each close to its one-by-one solve_ivp."""
-    e, rtol = 0.5, 1e-10
+    e = 0.5
     phases = np.linspace(0.0, 2.0, 5)
     Y0 = kepler_exact(phases, e).T
     te = np.linspace(0.0, 3.0, 7)
     res = odekit.solve_ensemble(kepler, (0.0, 3.0), Y0, t_eval=te, method=method,
-                                rtol=rtol, atol=rtol)
+                                rtol=rtol, atol=rtol, max_steps=10**6)
     assert res.success
     for k, ph in enumerate(phases):
         err = np.max(np.abs(res.y[k] - kepler_exact(ph + te, e)))
         assert err < 1e3 * rtol, (k, err)
         one = odekit.solve_ivp(kepler, (0.0, 3.0), Y0[k], method=method, rtol=rtol,
-                               atol=rtol, t_eval=te)
-        np.testing.assert_allclose(res.y[k], one.y, rtol=0, atol=1e-12)
+                               atol=rtol, t_eval=te, max_steps=10**6)
+        np.testing.assert_allclose(res.y[k], one.y, rtol=0, atol=1e-3 * rtol)
 
 
 @pytest.mark.parametrize("rtol", [1e-2, 1e-5, 1e-8, 1e-11, 1e-13])
