@@ -379,7 +379,10 @@ register(_from_data(
     "vern7", name="Vern7", order=7, error_order=6, fsal=False, dense_order=6, tol=1e-14,
     # Verner's 16-stage interpolant is published as 7th order; with its 40-digit
     # coefficients the order conditions hold to 1e-37 up to order 6 but 12 of the 48
-    # order-7 trees miss by up to 1.3e-4 (tests/integrate/test_order_conditions.py)
+    # order-7 trees miss by up to 1.3e-4 (tests/integrate/test_order_conditions.py). No
+    # weights on these 16 stages meet all order-7 conditions (least squares, power by power
+    # of theta, leaves up to 4e-5), so the defect is in the extra stages as published
+    # (the same digits in OrdinaryDiffEq.jl and in Geant4's VernerRK67), not in the weights.
     description="Verner's most efficient 7(6), dense output of order 6 (6 extra stages)",
     reference="Verner (2010), Numer. Algorithms 53:383"))
 register(_from_data(
