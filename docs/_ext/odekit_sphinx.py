@@ -211,10 +211,22 @@ def write_theory_toctree(srcdir: pathlib.Path = HERE, root: pathlib.Path = ROOT)
     return pages
 
 
+def write_methods_table(srcdir: pathlib.Path = HERE) -> str:
+    """Write ``_generated/methods.inc``: the method registry as a table."""
+    from odekit.integrate._tableaux import method_table
+
+    gen = srcdir / "_generated"
+    gen.mkdir(exist_ok=True)
+    text = method_table() + "\n"
+    (gen / "methods.inc").write_text(text, encoding="utf-8")
+    return text
+
+
 def _on_builder_inited(app):
     src = pathlib.Path(app.srcdir)
     write_theory_toctree(src, src.parent)
     write_benchmarks_page(src, src.parent)
+    write_methods_table(src)
 
 
 # |x| in a plain-text docstring is an absolute value, not an RST substitution reference

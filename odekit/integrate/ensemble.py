@@ -13,7 +13,7 @@ from .._progress import progress_bar
 from . import _validate as V
 from ._codegen import get_kernels
 from ._results import EnsembleResult, IntegrationError
-from ._tableaux import get_tableau
+from ._tableaux import ADAPTIVE_METHODS, fill_method_doc, get_tableau
 
 __all__ = ["solve_ensemble"]
 
@@ -100,8 +100,10 @@ def solve_ensemble(fun, t_span, y0, *, params=None, t_eval=None, method="DOP853"
     params : array_like, shape (m,) or (k, m), optional
     t_eval : array_like, optional
         Output times; without it only the final state (at t1) is kept.
-    method : {"DOP853", "RK45"}
-        Adaptive methods only.
+    method : str
+        An adaptive method (default ``"DOP853"``; the list comes from the method registry):
+
+{ADAPTIVE_METHODS}
     rtol, atol : float
         Tolerances (``atol`` may be an array of shape (n,)).
     max_steps : int
@@ -136,9 +138,10 @@ def solve_ensemble(fun, t_span, y0, *, params=None, t_eval=None, method="DOP853"
     y0 = V.check_y0(y0, ndim_allowed=(1, 2))
     n = y0.shape[-1]
     p = V.check_params(params, ndim_allowed=(1, 2))
-    tab = get_tableau(method)
+    tab = get_tableau(method, rtol)
     if tab.err_mode == 0:
-        raise ValueError("solve_ensemble needs an adaptive method: 'DOP853' or 'RK45'")
+        raise ValueError(f"solve_ensemble needs an adaptive method, one of {ADAPTIVE_METHODS}"
+                         f" or 'auto'; got {method!r}")
     rtol, atol = V.check_tolerances(rtol, atol, n)
     V.check_pure_relative(atol, y0)
     te = V.check_t_eval(t_eval, t0, t1, allow_empty=False)
@@ -176,3 +179,6 @@ def solve_ensemble(fun, t_span, y0, *, params=None, t_eval=None, method="DOP853"
                                indices=failed)
     return EnsembleResult(t=t_out.copy(), y=out, status=status, nfev=nfev,
                           success=bool(failed.size == 0))
+
+
+solve_ensemble.__doc__ = fill_method_doc(solve_ensemble.__doc__)

@@ -8,7 +8,7 @@ from . import _validate as V
 from ._codegen import get_kernels, globals_print
 from ._results import Event, IntegrationError, OdeResult
 from ._kernels import EVENT_SUBSTEPS as _EVENT_SUBSTEPS
-from ._tableaux import get_tableau
+from ._tableaux import fill_method_doc, get_tableau
 
 __all__ = ["solve_ivp", "DenseSolution"]
 
@@ -137,9 +137,10 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
     params : array_like, shape (m,), optional
         Parameters passed to ``fun`` (and to event functions) as a float64 array ``p``.
         Changing them never recompiles.
-    method : {"DOP853", "RK45", "RK4"}
-        Dormand–Prince 8(5,3) with 7th-order dense output (default), Dormand–Prince 5(4)
-        with 4th-order dense output, or the classic fixed-step RK4 (needs ``step``).
+    method : str
+        One of (default ``"DOP853"``; the list comes from the method registry):
+
+{METHODS}
     rtol, atol : float or array_like
         Relative and absolute tolerances of the local error estimate (per component
         ``atol + rtol * |y|``). ``rtol`` must be >= 100 machine epsilons.
@@ -195,7 +196,7 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
     y0 = V.check_y0(y0)
     n = y0.shape[0]
     p = V.check_params(params)
-    tab = get_tableau(method)
+    tab = get_tableau(method, rtol)
     rtol, atol = V.check_tolerances(rtol, atol, n)
     te = V.check_t_eval(t_eval, t0, t1, allow_empty=False)
     max_steps = V.check_max_steps(max_steps)
@@ -287,3 +288,6 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
     return OdeResult(t=t, y=y, sol=sol, t_events=t_events, y_events=y_events,
                      nfev=int(nfev), nsteps=int(nsteps), nrejected=int(nrej), status=status,
                      message=V.STATUS_MESSAGES[status], success=True)
+
+
+solve_ivp.__doc__ = fill_method_doc(solve_ivp.__doc__)

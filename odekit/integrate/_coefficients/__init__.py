@@ -1,0 +1,8 @@
+"""Butcher tableaux as data: one module per method (see :mod:`odekit.integrate._tableaux`).
+
+Each module defines ``N_STAGES`` (main stages), ``FSAL_STAGE`` (the 1-based stage that is
+``f(t + h, y_1)``, or 0), and dicts ``C``, ``A``, ``B``, ``E`` (= bhat - b) and ``R`` (dense
+output, ``b_i(theta) = sum_d R[(i, d)] theta**d``) whose values are strings: exact rationals
+``"p/q"``, elements of Q(sqrt 6) ``"p/q + r/s*sqrt(6)"``, or published decimals. Stage
+numbers are 1-based, as in the sources; missing entries are zero.
+"""
