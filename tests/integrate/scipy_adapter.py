@@ -222,7 +222,7 @@ def solve_ivp(fun, t_span, y0, method="RK45", t_eval=None, dense_output=False,
     is_complex = np.iscomplexobj(np.asarray(y0))
     rhs = _wrap(fun, "rhs", k, vectorized, is_complex)
     if events is None:
-        evs = ()
+        evs = None
     elif callable(events):
         evs = (_event(events, k, is_complex),)
     else:
