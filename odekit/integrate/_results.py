@@ -36,8 +36,8 @@ def check_terminal(terminal, name="terminal"):
     """``terminal`` as False, True or an int n >= 2 (stop at the n-th zero).
 
     SciPy's rule: None or 0 is not terminal, True or 1 stops at the first zero, a positive
-    integer n at the n-th. Anything else (a negative number, a non-integral float) is a
-    ValueError; a non-number a TypeError.
+    integer n (or an integral float) at the n-th. Anything else (a negative number, a
+    non-integral float) is a ValueError; a non-number a TypeError.
     """
     if terminal is None or isinstance(terminal, (bool, np.bool_)):
         return bool(terminal)
@@ -46,8 +46,11 @@ def check_terminal(terminal, name="terminal"):
         if n >= 0:
             return n if n >= 2 else bool(n)
     elif isinstance(terminal, numbers.Real):
-        if terminal == 0:
+        v = float(terminal)
+        if v == 0:
             return False
+        if v > 0 and v.is_integer():  # SciPy accepts an integral float (2.0)
+            return int(v) if v >= 2 else True
     else:
         raise TypeError(f"{name} must be a bool or a positive integer (the number of zeros "
                         f"after which the integration stops), got {terminal!r}")

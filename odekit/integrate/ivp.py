@@ -6,6 +6,7 @@ import numpy as np
 
 from . import _validate as V
 from ._codegen import get_kernels, globals_print
+from ._complex import solve_complex
 from ._dense import DenseSolution, constant_solution
 from ._results import Event, IntegrationError, OdeResult
 from ._kernels import EVENT_SUBSTEPS as _EVENT_SUBSTEPS
@@ -152,6 +153,12 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
     >>> bool(abs(res.y[0, -1] - np.exp(-1.0)) < 1e-9)
     True
     """
+    if _is_complex(y0):  # integrated as the real system [Re y, Im y]
+        return solve_complex(solve_ivp, fun, t_span, y0, params=params, method=method,
+                             rtol=rtol, atol=atol, t_eval=t_eval, dense_output=dense_output,
+                             events=events, first_step=first_step, max_step=max_step,
+                             max_steps=max_steps, step=step,
+                             compile_user=lambda f: V.as_dispatcher(f, "fun")[0])
     t0, t1 = V.check_t_span(t_span, allow_equal=True, allow_infinite_end=True)
     y0 = V.check_y0(y0, allow_empty=True)
     n = y0.shape[0]
@@ -251,6 +258,14 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
     return OdeResult(t=t, y=y, sol=sol, t_events=t_events, y_events=y_events,
                      nfev=int(nfev), nsteps=int(nsteps), nrejected=int(nrej), status=status,
                      message=V.STATUS_MESSAGES[status], success=True)
+
+
+def _is_complex(y0) -> bool:
+    if isinstance(y0, np.ndarray):
+        return y0.dtype.kind == "c"
+    if isinstance(y0, (list, tuple)):
+        return any(isinstance(v, (complex, np.complexfloating)) for v in y0)
+    return isinstance(y0, (complex, np.complexfloating))
 
 
 def _check_span_and_events(t0, t1, n, evs):

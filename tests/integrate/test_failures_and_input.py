@@ -54,7 +54,7 @@ def test_no_nan_returned_silently():
 
 @pytest.mark.parametrize("y0,match", [
     ([np.nan, 1.0], "finite"), ([np.inf], "finite"), ([[1.0, 2.0]], "dimension"),
-    (["a"], "numbers"), ([1 + 2j], "complex"),
+    (["a"], "numbers"),
 ])
 def test_bad_y0(y0, match):
     with pytest.raises((ValueError, TypeError), match=match):
@@ -134,6 +134,10 @@ def test_rtol_property(rtol):
     ok = np.isfinite(rtol) and rtol >= 100 * np.finfo(float).eps
     if ok:
         res = odekit.solve_ivp(decay, (0.0, 0.1), [1.0], params=[1.0], rtol=min(rtol, 1.0))
+        assert res.success
+    elif np.isfinite(rtol) and rtol > 0:  # SciPy's rule: raised to the floor, with a warning
+        with pytest.warns(UserWarning, match="rtol"):
+            res = odekit.solve_ivp(decay, (0.0, 0.1), [1.0], params=[1.0], rtol=rtol)
         assert res.success
     else:
         with pytest.raises(ValueError, match="rtol"):
