@@ -52,12 +52,26 @@ NOT_APPLICABLE = {
 }
 
 #: deliberate differences (documented in docs/scipy_compat.rst): xfail(strict=True)
-DIFFERENCES: dict = {}
+DIFFERENCES = {
+    "test_t_eval_early_event": (
+        "odekit returns empty arrays t (0,) and y (n, 0) when a terminal event comes before "
+        "the first t_eval point; SciPy returns empty lists, and the test's `not res.t` is "
+        "an error for an empty NumPy array"),
+}
 
 #: fixed by the driver rewrite of issue 11 (dense output, terminal=n, ...):
 #: xfail(strict=False) until that branch is merged
 _DRIVER = "fixed by the driver rewrite"
-DRIVER: dict = {}
+_DENSE_END = ("DOP853's dense output does not reproduce y[:, -1] at the end of a backward "
+              "span: assert_allclose(res.sol(res.t), res.y, rtol=1e-15, atol=1e-15) fails "
+              "by ~1e-14")
+DRIVER = {
+    "test_integration": _DENSE_END,
+    "test_max_step": _DENSE_END,
+    "test_first_step": _DENSE_END,
+    "test_event_terminal_integer": ("terminal=n >= 2 (stop at the n-th zero) is refused by "
+                                    "the current driver (ValueError from solve_ivp)"),
+}
 
 
 def _load():
