@@ -93,9 +93,13 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
         A plain Python function is compiled with Numba (once; the machine code is cached
         on disk); a ``numba.njit`` function is used as it is.
     t_span : (float, float)
-        Interval of integration (t0, t1); t1 < t0 integrates backwards.
+        Interval of integration (t0, t1); t1 < t0 integrates backwards. t0 == t1 returns
+        ``y0`` (nothing to integrate). t1 may be ``inf`` (or ``-inf``) when a terminal
+        event ends the integration.
     y0 : array_like, shape (n,)
-        Initial state (finite).
+        Initial state (finite). May be empty (n = 0). A complex ``y0`` is integrated as
+        the real system ``[Re y, Im y]``; ``fun`` then receives and returns complex arrays
+        and the result's ``y``, ``y_events`` and ``sol`` are complex.
     params : array_like, shape (m,), optional
         Parameters passed to ``fun`` (and to event functions) as a float64 array ``p``.
         Changing them never recompiles.
@@ -104,16 +108,20 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
         with 4th-order dense output, or the classic fixed-step RK4 (needs ``step``).
     rtol, atol : float or array_like
         Relative and absolute tolerances of the local error estimate (per component
-        ``atol + rtol * |y|``). ``rtol`` must be >= 100 machine epsilons.
+        ``atol + rtol * |y|``). An ``rtol`` below 100 machine epsilons is raised to that
+        floor with a UserWarning (as SciPy does); an array ``rtol`` of shape (n,) is
+        honoured conservatively (its smallest element applies to every component).
     t_eval : array_like, optional
         Times at which to return the solution (within ``t_span``, strictly monotone in its
         direction), interpolated with the dense output. Default: every step.
     dense_output : bool
-        Return a continuous solution ``sol``.
-    events : Event or sequence of Event or callables
+        Return a continuous solution ``sol`` (a :class:`DenseSolution`; outside the
+        integrated interval it raises unless ``sol.extrapolate = True``).
+    events : Event or sequence of Event or callables, optional
         Event functions ``g(t, y, p)``; their zeros are located on the dense output to
         within a few ulps in t. A plain callable is ``Event(g)``, with SciPy's attributes
-        ``g.terminal`` and ``g.direction`` honoured when set. Sign changes inside a step
+        ``g.terminal`` (a bool or a positive integer, validated) and ``g.direction``
+        honoured when set. Sign changes inside a step
         are found by sampling the events on the step's interpolant (see
         :mod:`odekit.integrate._template_events` for what can escape: zeros closer
         together than the sampling, or oscillations aliased on a long step; bound the step
@@ -131,9 +139,11 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
     Returns
     -------
     OdeResult
-        ``t`` (m,), ``y`` (n, m), ``sol``, ``t_events``, ``y_events``, ``nfev``, ``nsteps``,
-        ``nrejected``, ``status`` (0 end reached, 1 terminal event), ``message``,
-        ``success``.
+        ``t`` (m,), ``y`` (n, m), ``sol``, ``t_events``, ``y_events`` (None without
+        ``events``; an event without zeros gives arrays of shape (0,)), ``nfev``,
+        ``nsteps``, ``nrejected``, ``status`` (0 end reached, 1 terminal event),
+        ``message``, ``success``. The differences from SciPy's ``solve_ivp`` are listed
+        on the documentation page "SciPy compatibility".
 
     Raises
     ------
