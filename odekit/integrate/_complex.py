@@ -123,8 +123,11 @@ def solve_complex(solve, fun, t_span, y0, *, rtol, atol, events, compile_user, *
             e = e if isinstance(e, Event) else Event.from_function(e)
             evs.append(Event(complex_event(e.g, compile_user), terminal=e.terminal,
                              direction=e.direction))
+    from ._validate import check_rtol
+
+    rtol = check_rtol(rtol, n, stacklevel=4)  # (its warning points at the caller)
     yr = np.concatenate([y0.real, y0.imag])
-    res = solve(rhs, t_span, yr, rtol=_tile(rtol, n), atol=_tile(atol, n), events=evs, **kw)
+    res = solve(rhs, t_span, yr, rtol=rtol, atol=_tile(atol, n), events=evs, **kw)
     res.y = to_complex(res.y, n, axis=0)
     if res.y_events is not None:
         res.y_events = [to_complex(ye, n, axis=1) if ye.ndim == 2 else ye

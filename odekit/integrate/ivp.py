@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from . import _validate as V
@@ -280,7 +282,7 @@ def _is_complex(y0) -> bool:
 
 def _check_span_and_events(t0, t1, n, evs):
     """An infinite t1 needs something that ends the integration; event counts."""
-    if np.isinf(t1) and n > 0 and not any(e.terminal for e in evs):
+    if math.isinf(t1) and n > 0 and not any(e.terminal for e in evs):
         raise ValueError(f"t_span ({t0}, {t1}) is infinite: give a finite t1, or a terminal "
                          "event that ends the integration (max_steps bounds the work)")
     if n == 0 and evs:
