@@ -48,9 +48,10 @@ def test_empty_state():
 
 # ------------------------------------------------------------------ tolerances
 def test_rtol_floor_warns_and_is_applied():
-    with pytest.warns(UserWarning, match="At least one element of `rtol` is too small"):
+    with pytest.warns(UserWarning, match="At least one element of `rtol` is too small") as rec:
         res = odekit.solve_ivp(decay, (0.0, 1.0), [1.0], params=[1.0], rtol=1e-20,
                                atol=1e-30)
+    assert rec[0].filename == __file__  # stacklevel: the warning names the caller's line
     assert abs(res.y[0, -1] - math.exp(-1.0)) < 1e-13  # it ran at the floor 2.2e-14
     for bad in (0.0, -1e-3, np.nan, np.inf):
         with pytest.raises(ValueError, match="rtol"):
