@@ -32,7 +32,6 @@ into a skip with Numba's reason); ``args`` that are not real scalars raise
 
 from __future__ import annotations
 
-import inspect
 import re
 import warnings
 
@@ -124,12 +123,6 @@ def _as_float_impl(v):
 _WRAPPERS: dict = {}  # (id(f), kind, k, vectorized, complex) -> (f, wrapper)
 
 
-def _n_positional(f) -> int:
-    sig = inspect.signature(f)
-    return sum(1 for q in sig.parameters.values()
-               if q.kind in (q.POSITIONAL_ONLY, q.POSITIONAL_OR_KEYWORD))
-
-
 def _compile(f, k, vectorized, is_complex):
     """``numba.njit(f)``, compiled now for (float, y, float * k) so that a function Numba
     cannot compile is reported before odekit is called."""
@@ -167,18 +160,15 @@ def _wrap(f, kind, k, vectorized=False, is_complex=False):
 
 
 def _event(g, k, is_complex):
+    """The wrapper of event ``g``, carrying g's ``terminal`` and ``direction`` attributes
+    as they are now (SciPy's tests change them between calls); odekit validates them."""
     w = _wrap(g, "event", k, is_complex=is_complex)
-
-    def with_attrs():
-        # a fresh function object per call is not needed: copy the attributes as they are
-        # now (SciPy's tests change them between calls)
-        for attr in ("terminal", "direction"):
-            if hasattr(g, attr):
-                setattr(w, attr, getattr(g, attr))
-            elif hasattr(w, attr):
-                delattr(w, attr)
-        return w
-    return with_attrs()
+    for attr in ("terminal", "direction"):
+        if hasattr(g, attr):
+            setattr(w, attr, getattr(g, attr))
+        elif hasattr(w, attr):
+            delattr(w, attr)
+    return w
 
 
 def _args_to_params(args):
