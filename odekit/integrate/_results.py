@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -31,6 +32,32 @@ class IntegrationError(RuntimeError):
         self.indices = indices
 
 
+def check_terminal(terminal, name="terminal"):
+    """``terminal`` as False, True or an int n >= 2 (stop at the n-th zero).
+
+    SciPy's rule: None or 0 is not terminal, True or 1 stops at the first zero, a positive
+    integer n (or an integral float) at the n-th. Anything else (a negative number, a
+    non-integral float) is a ValueError; a non-number a TypeError.
+    """
+    if terminal is None or isinstance(terminal, (bool, np.bool_)):
+        return bool(terminal)
+    if isinstance(terminal, numbers.Integral):
+        n = int(terminal)
+        if n >= 0:
+            return n if n >= 2 else bool(n)
+    elif isinstance(terminal, numbers.Real):
+        v = float(terminal)
+        if v == 0:
+            return False
+        if v > 0 and v.is_integer():  # SciPy accepts an integral float (2.0)
+            return int(v) if v >= 2 else True
+    else:
+        raise TypeError(f"{name} must be a bool or a positive integer (the number of zeros "
+                        f"after which the integration stops), got {terminal!r}")
+    raise ValueError(f"{name} must be a bool or a positive integer (the number of zeros "
+                     f"after which the integration stops), got {terminal!r}")
+
+
 @dataclass(frozen=True)
 class Event:
     """An event function ``g(t, y, p)`` whose zeros are located during integration.
@@ -39,8 +66,9 @@ class Event:
     ----------
     g : callable
         ``g(t, y, p) -> float``; compiled with Numba on the way in, like the right-hand side.
-    terminal : bool
-        Stop the integration at the first zero found.
+    terminal : bool or int
+        False (or 0, None): only record the zeros. True (or 1): stop the integration at
+        the first zero found. An integer n >= 2: stop at the n-th zero (SciPy's rule).
     direction : float
         0 finds every zero; > 0 only zeros where g goes from negative to positive;
         < 0 only zeros where g goes from positive to negative.
@@ -59,15 +87,13 @@ class Event:
     """
 
     g: Callable
-    terminal: bool = False
+    terminal: bool | int = False
     direction: float = 0.0
 
     @classmethod
     def from_function(cls, g):
-        """``Event(g)`` with SciPy's attributes ``g.terminal`` and ``g.direction`` honoured.
-
-        SciPy's integer ``terminal`` (stop after that many occurrences) is refused unless
-        it is 0/1 or a bool: use :class:`Event` and count the events afterwards.
+        """``Event(g)`` with SciPy's attributes ``g.terminal`` and ``g.direction`` honoured
+        (and validated as SciPy does: ``terminal`` a bool or a positive integer).
 
         Examples
         --------
@@ -80,23 +106,15 @@ class Event:
         """
         if isinstance(g, cls):
             return g
-        terminal = getattr(g, "terminal", False)
+        terminal = check_terminal(getattr(g, "terminal", False),
+                                  "The `terminal` attribute of an event function")
         direction = getattr(g, "direction", 0.0)
-        if not isinstance(terminal, (bool, np.bool_)):
-            if isinstance(terminal, (int, np.integer)) and terminal in (0, 1):
-                terminal = bool(terminal)
-            else:
-                raise ValueError(
-                    f"event function attribute terminal={terminal!r}: odekit accepts True or "
-                    "False (stop at the first zero or not); SciPy's count of occurrences "
-                    "is not supported: use odekit.Event(g, terminal=True) and count "
-                    "t_events afterwards")
         try:
             direction = float(direction)
         except (TypeError, ValueError):
             raise ValueError(f"event function attribute direction={direction!r} must be a "
                              "number (its sign is used)") from None
-        return cls(g, terminal=bool(terminal), direction=direction)
+        return cls(g, terminal=terminal, direction=direction)
 
     def __post_init__(self):
         if not callable(self.g):
@@ -105,7 +123,7 @@ class Event:
         if not np.isfinite(d):
             raise ValueError("Event: direction must be a finite number (its sign is used)")
         object.__setattr__(self, "direction", float(np.sign(d)))
-        object.__setattr__(self, "terminal", bool(self.terminal))
+        object.__setattr__(self, "terminal", check_terminal(self.terminal, "Event: terminal"))
 
 
 @dataclass
@@ -121,10 +139,15 @@ class OdeResult:
     sol : callable or None
         Dense output ``sol(t)`` (scalar -> (n,), array of k times -> (n, k)) when
         ``dense_output=True``.
-    t_events, y_events : list of ndarray
-        For each event, the times (k,) and states (k, n) of its zeros.
+    t_events, y_events : list of ndarray, or None
+        For each event, the times (k,) and states (k, n) of its zeros; an event that
+        found no zero has ``t_events[i]`` and ``y_events[i]`` of shape (0,) (SciPy's
+        shapes). None when no ``events`` were given.
     nfev, nsteps, nrejected : int
         Right-hand-side evaluations, accepted steps, rejected steps.
+    njev, nlu : int
+        Jacobian evaluations and LU decompositions (SciPy's fields; 0 for the explicit
+        methods).
     status : int
         0: reached the end of ``t_span``; 1: stopped by a terminal event.
     message : str
@@ -142,6 +165,8 @@ class OdeResult:
     status: int
     message: str
     success: bool = True
+    njev: int = 0
+    nlu: int = 0
 
     def __repr__(self):
         return (f"OdeResult(status={self.status}, message={self.message!r}, "

@@ -6,6 +6,7 @@ import math
 import numbers
 import operator
 import re
+import warnings
 
 import numpy as np
 from numba.core.errors import NumbaError
@@ -48,7 +49,10 @@ def float_array(x, name: str, ndim_allowed=(1,)) -> np.ndarray:
     return arr
 
 
-def check_t_span(t_span):
+def check_t_span(t_span, allow_equal=False, allow_infinite_end=False):
+    """(t0, t1) as floats. ``allow_equal``: t0 == t1 is accepted (nothing to integrate);
+    ``allow_infinite_end``: t1 may be +-inf (when something else ends the integration, for
+    example a terminal event; the caller checks that). t0 is always finite."""
     if type(t_span) is tuple and len(t_span) == 2:  # fast path
         t0, t1 = t_span
         if type(t0) is float and type(t1) is float and math.isfinite(t0) \
@@ -59,19 +63,20 @@ def check_t_span(t_span):
     except (TypeError, ValueError):
         raise ValueError(f"t_span must be a pair (t0, t1) of real numbers, got {t_span!r}"
                          ) from None
-    if not (math.isfinite(t0) and math.isfinite(t1)):
+    if not math.isfinite(t0) or math.isnan(t1) or (math.isinf(t1) and not allow_infinite_end):
         raise ValueError(f"t_span must be finite, got ({t0}, {t1})")
-    if t0 == t1:
+    if t0 == t1 and not allow_equal:
         raise ValueError("t_span: t0 and t1 must differ")
     return t0, t1
 
 
-def check_y0(y0, name="y0", ndim_allowed=(1,)):
+def check_y0(y0, name="y0", ndim_allowed=(1,), allow_empty=False):
     y = float_array(y0, name, ndim_allowed)
-    if y.shape[-1] == 0:
+    if y.shape[-1] == 0 and not allow_empty:
         raise ValueError(f"{name} must hold at least one state variable")
     if not _finite(y):
-        raise ValueError(f"{name} must be finite (it contains NaN or inf)")
+        raise ValueError(f"All components of the initial state `{name}` must be finite "
+                         "(it contains NaN or inf)")
     return y
 
 
@@ -86,16 +91,45 @@ def check_params(params, name="params", ndim_allowed=(1,)):
     return p
 
 
-def check_tolerances(rtol, atol, n):
+RTOL_FLOOR = 100 * EPS
+
+
+def check_rtol(rtol, n, stacklevel=4) -> float:
+    """The relative tolerance as one float.
+
+    A scalar or an array of shape (n,) (SciPy's forms). Values below 100 machine epsilons
+    are raised to that floor with a UserWarning, as SciPy does. An array is honoured
+    conservatively: the driver controls one relative tolerance, so the smallest element
+    applies to every component (each component then meets its own tolerance or better).
+    Zero, negative or non-finite values are errors.
+    """
+    if isinstance(rtol, float) and RTOL_FLOOR <= rtol < math.inf:
+        return rtol  # the common case, fast
+    if isinstance(rtol, (str, bytes, bool, np.bool_)):
+        raise TypeError(f"rtol must be a real number or an array of shape ({n},), got "
+                        f"{rtol!r}")
     try:
-        rtol = float(rtol)
+        r = np.asarray(rtol, dtype=np.float64)
     except (TypeError, ValueError):
-        raise TypeError(f"rtol must be a real number, got {rtol!r}") from None
-    if not math.isfinite(rtol) or rtol <= 0:
-        raise ValueError(f"rtol must be positive and finite, got {rtol}")
-    if rtol < 100 * EPS:
-        raise ValueError(f"rtol must be at least 100 machine epsilons ({100 * EPS:.3g}), "
-                         f"got {rtol}")
+        raise TypeError(f"rtol must be a real number or an array of shape ({n},), got "
+                        f"{rtol!r}") from None
+    if r.ndim > 1 or (r.ndim == 1 and r.shape != (n,)):
+        raise ValueError(f"rtol must be a scalar or an array of shape ({n},), got shape "
+                         f"{r.shape}")
+    if r.size == 0:  # rtol=[] for a system with no state: nothing to control
+        return RTOL_FLOOR
+    if not _finite(r) or np.any(r <= 0):
+        raise ValueError(f"rtol must be positive and finite, got {rtol!r}")
+    if np.any(r < RTOL_FLOOR):
+        warnings.warn(f"At least one element of `rtol` is too small (below 100 machine "
+                      f"epsilons). Setting `rtol = np.maximum(rtol, {RTOL_FLOOR})`.",
+                      UserWarning, stacklevel=stacklevel)
+        r = np.maximum(r, RTOL_FLOOR)
+    return float(r.min())
+
+
+def check_tolerances(rtol, atol, n):
+    rtol = check_rtol(rtol, n)
     if isinstance(atol, (float, int)) and not isinstance(atol, bool):
         if not (math.isfinite(atol) and atol >= 0):
             raise ValueError("atol must be finite and non-negative")

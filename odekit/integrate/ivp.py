@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from . import _validate as V
 from ._codegen import get_kernels, globals_print
+from ._complex import solve_complex
+from ._dense import DenseSolution, constant_solution
 from ._results import Event, IntegrationError, OdeResult
 from ._kernels import EVENT_SUBSTEPS as _EVENT_SUBSTEPS
 from ._tableaux import fill_method_doc, get_tableau
@@ -15,46 +19,6 @@ __all__ = ["solve_ivp", "DenseSolution"]
 _NO_F = np.empty(0)  # shared empty inputs (the kernels never write to them)
 _NO_B = np.empty(0, dtype=np.bool_)
 _LAST_RHS: dict = {}  # id(fun) -> (fun, n, len(p), kernels): skips the checks on repeat calls
-
-
-class DenseSolution:
-    """Continuous solution assembled from the steps' interpolants.
-
-    Call it with a scalar time (returns shape (n,)) or an array of k times (returns
-    (n, k)). Times outside the integrated interval raise ValueError.
-    """
-
-    def __init__(self, t0, t_end, d_t, d_h, d_y, d_Q):
-        self.t_min, self.t_max = min(t0, t_end), max(t0, t_end)
-        self._t0 = t0
-        self._dir = 1.0 if t_end >= t0 else -1.0
-        self._t, self._h, self._y, self._Q = d_t, d_h, d_y, d_Q
-        self.n = d_y.shape[1]
-
-    def __call__(self, t):
-        t_arr = np.asarray(t, dtype=float)
-        scalar = t_arr.ndim == 0
-        tt = t_arr.reshape(-1)
-        if not np.all(np.isfinite(tt)):
-            raise ValueError("t must be finite")
-        span = self.t_max - self.t_min
-        tol = 4 * np.finfo(float).eps * max(abs(self.t_min), abs(self.t_max), span)
-        if tt.size and (tt.min() < self.t_min - tol or tt.max() > self.t_max + tol):
-            raise ValueError(f"t must lie within the integrated interval "
-                             f"[{self.t_min}, {self.t_max}]")
-        key = self._dir * self._t
-        idx = np.searchsorted(key, self._dir * tt, side="right") - 1
-        idx = np.clip(idx, 0, self._t.size - 1)
-        theta = (tt - self._t[idx]) / self._h[idx]
-        Q = self._Q[idx]  # (k, D, n)
-        acc = Q[:, -1, :]
-        for d in range(Q.shape[1] - 2, -1, -1):
-            acc = acc * theta[:, None] + Q[:, d, :]
-        y = self._y[idx] + theta[:, None] * acc
-        return y[0] if scalar else y.T
-
-    def __repr__(self):
-        return f"DenseSolution(t in [{self.t_min}, {self.t_max}], n={self.n})"
 
 
 _BOUNDARY: dict = {}
@@ -119,7 +83,7 @@ def _stiffness_hint(disp, inplace, t, y, p, h, tab, nsteps, t0) -> str:
 
 
 def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e-9,
-              t_eval=None, dense_output=False, events=(), first_step=None,
+              t_eval=None, dense_output=False, events=None, first_step=None,
               max_step=np.inf, max_steps=100_000, step=None) -> OdeResult:
     """Solve an initial value problem y' = fun(t, y, p), y(t0) = y0, in compiled code.
 
@@ -131,9 +95,13 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
         A plain Python function is compiled with Numba (once; the machine code is cached
         on disk); a ``numba.njit`` function is used as it is.
     t_span : (float, float)
-        Interval of integration (t0, t1); t1 < t0 integrates backwards.
+        Interval of integration (t0, t1); t1 < t0 integrates backwards. t0 == t1 returns
+        ``y0`` (nothing to integrate). t1 may be ``inf`` (or ``-inf``) when a terminal
+        event ends the integration.
     y0 : array_like, shape (n,)
-        Initial state (finite).
+        Initial state (finite). May be empty (n = 0). A complex ``y0`` is integrated as
+        the real system ``[Re y, Im y]``; ``fun`` then receives and returns complex arrays
+        and the result's ``y``, ``y_events`` and ``sol`` are complex.
     params : array_like, shape (m,), optional
         Parameters passed to ``fun`` (and to event functions) as a float64 array ``p``.
         Changing them never recompiles.
@@ -143,16 +111,20 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
 {METHODS}
     rtol, atol : float or array_like
         Relative and absolute tolerances of the local error estimate (per component
-        ``atol + rtol * |y|``). ``rtol`` must be >= 100 machine epsilons.
+        ``atol + rtol * |y|``). An ``rtol`` below 100 machine epsilons is raised to that
+        floor with a UserWarning (as SciPy does); an array ``rtol`` of shape (n,) is
+        honoured conservatively (its smallest element applies to every component).
     t_eval : array_like, optional
         Times at which to return the solution (within ``t_span``, strictly monotone in its
         direction), interpolated with the dense output. Default: every step.
     dense_output : bool
-        Return a continuous solution ``sol``.
-    events : Event or sequence of Event or callables
+        Return a continuous solution ``sol`` (a :class:`DenseSolution`; outside the
+        integrated interval it raises unless ``sol.extrapolate = True``).
+    events : Event or sequence of Event or callables, optional
         Event functions ``g(t, y, p)``; their zeros are located on the dense output to
         within a few ulps in t. A plain callable is ``Event(g)``, with SciPy's attributes
-        ``g.terminal`` and ``g.direction`` honoured when set. Sign changes inside a step
+        ``g.terminal`` (a bool or a positive integer, validated) and ``g.direction``
+        honoured when set. Sign changes inside a step
         are found by sampling the events on the step's interpolant (see
         :mod:`odekit.integrate._template_events` for what can escape: zeros closer
         together than the sampling, or oscillations aliased on a long step; bound the step
@@ -170,9 +142,11 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
     Returns
     -------
     OdeResult
-        ``t`` (m,), ``y`` (n, m), ``sol``, ``t_events``, ``y_events``, ``nfev``, ``nsteps``,
-        ``nrejected``, ``status`` (0 end reached, 1 terminal event), ``message``,
-        ``success``.
+        ``t`` (m,), ``y`` (n, m), ``sol``, ``t_events``, ``y_events`` (None without
+        ``events``; an event without zeros gives arrays of shape (0,)), ``nfev``,
+        ``nsteps``, ``nrejected``, ``status`` (0 end reached, 1 terminal event),
+        ``message``, ``success``. The differences from SciPy's ``solve_ivp`` are listed
+        on the documentation page "SciPy compatibility".
 
     Raises
     ------
@@ -192,8 +166,14 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
     >>> bool(abs(res.y[0, -1] - np.exp(-1.0)) < 1e-9)
     True
     """
-    t0, t1 = V.check_t_span(t_span)
-    y0 = V.check_y0(y0)
+    if _is_complex(y0):  # integrated as the real system [Re y, Im y]
+        return solve_complex(solve_ivp, fun, t_span, y0, params=params, method=method,
+                             rtol=rtol, atol=atol, t_eval=t_eval, dense_output=dense_output,
+                             events=events, first_step=first_step, max_step=max_step,
+                             max_steps=max_steps, step=step,
+                             compile_user=lambda f: V.as_dispatcher(f, "fun")[0])
+    t0, t1 = V.check_t_span(t_span, allow_equal=True, allow_infinite_end=True)
+    y0 = V.check_y0(y0, allow_empty=True)
     n = y0.shape[0]
     p = V.check_params(params)
     tab = get_tableau(method, rtol)
@@ -201,13 +181,17 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
     te = V.check_t_eval(t_eval, t0, t1, allow_empty=False)
     max_steps = V.check_max_steps(max_steps)
     max_step = V.check_max_step(max_step)
+    no_events = events is None
+    if isinstance(events, Event) or callable(events):
+        events = [events]
+    evs = [e if isinstance(e, Event) else Event.from_function(e) for e in (events or ())]
+    _check_span_and_events(t0, t1, n, evs)
+    if t0 == t1 or n == 0:  # nothing to integrate
+        return _no_steps(fun, t0, t1, y0, p, te, evs, no_events, dense_output)
     interval = abs(t1 - t0)
     h0 = V.step_size(tab.name, step, first_step, interval, max_steps, max_step)
     if tab.err_mode != 0:
         V.check_pure_relative(atol, y0)
-    if isinstance(events, Event) or callable(events):
-        events = [events]
-    evs = [e if isinstance(e, Event) else Event.from_function(e) for e in (events or ())]
     dense_output = bool(dense_output)
 
     hit = None if evs else _LAST_RHS.get(id(fun))
@@ -278,9 +262,8 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
                                f"{hint[status]}", t=float(t_reached), reason=reason)
     t = np.array(ts[:n_out])
     y = np.ascontiguousarray(ys[:n_out].T)
-    t_events = [np.array(ev_t[:n_ev][ev_idx[:n_ev] == k]) for k in range(len(evs))]
-    y_events = [np.array(ev_y[:n_ev][ev_idx[:n_ev] == k]).reshape(-1, n)
-                for k in range(len(evs))]
+    t_events, y_events = _event_lists(ev_t[:n_ev], ev_y[:n_ev], ev_idx[:n_ev], len(evs), n,
+                                      no_events)
     sol = None
     if dense_output:
         sol = DenseSolution(t0, float(t_reached), d_t[:n_dense].copy(), d_h[:n_dense].copy(),
@@ -291,3 +274,59 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
 
 
 solve_ivp.__doc__ = fill_method_doc(solve_ivp.__doc__)
+
+
+def _is_complex(y0) -> bool:
+    if isinstance(y0, np.ndarray):
+        return y0.dtype.kind == "c"
+    if isinstance(y0, (list, tuple)):
+        return any(isinstance(v, (complex, np.complexfloating)) for v in y0)
+    return isinstance(y0, (complex, np.complexfloating))
+
+
+def _check_span_and_events(t0, t1, n, evs):
+    """An infinite t1 needs something that ends the integration; event counts."""
+    if math.isinf(t1) and n > 0 and not any(e.terminal for e in evs):
+        raise ValueError(f"t_span ({t0}, {t1}) is infinite: give a finite t1, or a terminal "
+                         "event that ends the integration (max_steps bounds the work)")
+    if n == 0 and evs:
+        raise ValueError("events need at least one state variable (y0 is empty)")
+    for k, e in enumerate(evs):
+        if int(e.terminal) >= 2:  # the current driver stops at the first terminal zero
+            raise ValueError(
+                f"events[{k}]: terminal={e.terminal} (stop at zero number {e.terminal}) is "
+                "not supported by this driver; use odekit.Event(g, terminal=True) and "
+                "count t_events afterwards")
+
+
+def _event_lists(ev_t, ev_y, ev_idx, n_events, n, no_events):
+    """``t_events`` and ``y_events`` in SciPy's shapes: per event (k,) and (k, n); an
+    event without zeros gives arrays of shape (0,); None when no events were given."""
+    if no_events:
+        return None, None
+    t_events, y_events = [], []
+    for k in range(n_events):
+        mask = ev_idx == k
+        t_events.append(np.array(ev_t[mask]))
+        y_events.append(np.array(ev_y[mask]).reshape(-1, n) if mask.any() else np.empty(0))
+    return t_events, y_events
+
+
+def _no_steps(fun, t0, t1, y0, p, te, evs, no_events, dense_output):
+    """The result when there is nothing to integrate (t0 == t1, or y0 empty): the state
+    stays y0. ``fun`` and the events are still checked once at (t0, y0, p)."""
+    V.prepare_rhs(fun, t0, y0, p)
+    for k, e in enumerate(evs):
+        V.prepare_event(e.g, t0, y0, p, k)
+    n = y0.shape[0]
+    if te is not None:
+        t = te.copy()
+    else:
+        t = np.array([t0]) if t0 == t1 else np.array([t0, t1])
+    y = np.repeat(y0.reshape(n, 1), t.size, axis=1)
+    t_events, y_events = _event_lists(np.empty(0), np.empty((0, n)),
+                                      np.empty(0, dtype=np.int64), len(evs), n, no_events)
+    sol = constant_solution(t0, t1, y0) if dense_output else None
+    return OdeResult(t=t, y=y, sol=sol, t_events=t_events, y_events=y_events, nfev=0,
+                     nsteps=0, nrejected=0, status=0, message=V.STATUS_MESSAGES[0],
+                     success=True)

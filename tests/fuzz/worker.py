@@ -105,7 +105,7 @@ def _check_ode(res, args, kwargs):
     d = np.diff(res.t) * np.sign(float(args[1][1]) - float(args[1][0]))
     if np.any(d < 0):
         return "t not monotone"
-    for te, ye in zip(res.t_events, res.y_events):
+    for te, ye in zip(res.t_events or [], res.y_events or []):
         if not (all_finite(te) and all_finite(ye)):
             return "non-finite event values"
     return ""

@@ -54,7 +54,7 @@ def test_no_nan_returned_silently():
 
 @pytest.mark.parametrize("y0,match", [
     ([np.nan, 1.0], "finite"), ([np.inf], "finite"), ([[1.0, 2.0]], "dimension"),
-    ([], "at least one"), (["a"], "numbers"), ([1 + 2j], "complex"),
+    (["a"], "numbers"),
 ])
 def test_bad_y0(y0, match):
     with pytest.raises((ValueError, TypeError), match=match):
@@ -64,7 +64,6 @@ def test_bad_y0(y0, match):
 @pytest.mark.parametrize("kw,exc,match", [
     ({"rtol": 0.0}, ValueError, "rtol"),
     ({"rtol": -1e-6}, ValueError, "rtol"),
-    ({"rtol": 1e-15}, ValueError, "100 machine epsilons"),
     ({"atol": -1.0}, ValueError, "atol"),
     ({"atol": [1e-9, 1e-9, 1e-9]}, ValueError, "atol"),
     ({"method": "Euler"}, ValueError, "method"),
@@ -87,7 +86,7 @@ def test_bad_arguments(kw, exc, match):
         odekit.solve_ivp(decay, (0.0, 1.0), [1.0], **args)
 
 
-@pytest.mark.parametrize("t_span", [(0.0, 0.0), (0.0, np.inf), (np.nan, 1.0), (1.0,), "ab"])
+@pytest.mark.parametrize("t_span", [(0.0, np.inf), (np.inf, 1.0), (np.nan, 1.0), (1.0,), "ab"])
 def test_bad_t_span(t_span):
     with pytest.raises(ValueError, match="t_span"):
         odekit.solve_ivp(decay, t_span, [1.0], params=[1.0])
@@ -135,6 +134,10 @@ def test_rtol_property(rtol):
     ok = np.isfinite(rtol) and rtol >= 100 * np.finfo(float).eps
     if ok:
         res = odekit.solve_ivp(decay, (0.0, 0.1), [1.0], params=[1.0], rtol=min(rtol, 1.0))
+        assert res.success
+    elif np.isfinite(rtol) and rtol > 0:  # SciPy's rule: raised to the floor, with a warning
+        with pytest.warns(UserWarning, match="rtol"):
+            res = odekit.solve_ivp(decay, (0.0, 0.1), [1.0], params=[1.0], rtol=rtol)
         assert res.success
     else:
         with pytest.raises(ValueError, match="rtol"):
