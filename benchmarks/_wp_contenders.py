@@ -17,6 +17,7 @@ accepts them), so the benchmark picks up every method that exists when it runs.
 from __future__ import annotations
 
 import importlib
+import inspect
 import math
 
 import numpy as np
@@ -84,6 +85,17 @@ def _registry_methods(odekit):
     return names
 
 
+def _accepted(fun, **kw):
+    """The keyword arguments of ``kw`` that ``fun``'s signature takes (API drift)."""
+    try:
+        params = inspect.signature(fun).parameters
+    except (TypeError, ValueError):
+        return kw
+    if any(p.kind == p.VAR_KEYWORD for p in params.values()):
+        return kw
+    return {k: v for k, v in kw.items() if k in params}
+
+
 def _fixed_step(method):
     try:
         from odekit.integrate._tableaux import get_tableau
@@ -117,15 +129,15 @@ class OdekitMethod(Contender):
     def make(self, pb, rtol, atol):
         odekit, m, f = self.odekit, self.method, pb.inplace
         span, y0, p = (pb.t0, pb.t1), pb.y0, pb.params
+        solve = odekit.solve_ensemble if pb.ensemble else odekit.solve_ivp
+        kw = _accepted(solve, max_steps=MAX_STEPS, progress=False)
         if pb.ensemble:
             def run():
-                r = odekit.solve_ensemble(f, span, y0, params=p, method=m, rtol=rtol,
-                                          atol=atol, max_steps=MAX_STEPS, progress=False)
+                r = solve(f, span, y0, params=p, method=m, rtol=rtol, atol=atol, **kw)
                 return r.y[:, :, -1]
         else:
             def run():
-                r = odekit.solve_ivp(f, span, y0, params=p, method=m, rtol=rtol, atol=atol,
-                                     max_steps=MAX_STEPS)
+                r = solve(f, span, y0, params=p, method=m, rtol=rtol, atol=atol, **kw)
                 return r.y[:, -1]
         return run
 

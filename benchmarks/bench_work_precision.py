@@ -12,7 +12,7 @@ Run from the repository root (odekit need not be installed)::
 
     PYTHONPATH=. python benchmarks/bench_work_precision.py            # full (<= 15 min)
     PYTHONPATH=. python benchmarks/bench_work_precision.py --quick    # ~2 min
-    PYTHONPATH=. python benchmarks/bench_work_precision.py --only arenstorf --contenders odekit,heyoka
+    PYTHONPATH=. python benchmarks/bench_work_precision.py --only arenstorf --contenders odekit,CyRK
 
 Contenders: every method in odekit's registry (``odekit.integrate._tableaux.METHODS`` or
 wherever this version keeps it) plus ``"auto"`` and ``"taylor"`` when ``solve_ivp`` accepts
@@ -187,7 +187,8 @@ def measure_problem(pb, contenders, rtols, cfg):
                 run()
                 t2 = time.perf_counter() - t0
             except Exception as exc:
-                pt.fail = f"{type(exc).__name__}: {str(exc).splitlines()[0][:100] if str(exc) else ''}"
+                msg = str(exc).splitlines()[0][:100] if str(exc) else ""
+                pt.fail = f"{type(exc).__name__}: {msg}"
                 pt.err = None
                 if cfg.debug:
                     traceback.print_exc()
@@ -407,7 +408,8 @@ def _main(cfg, buf):
     print("bench_work_precision" + (" --quick" if cfg.quick else ""))
     print("=" * 20)
     print(f"date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M UTC}   "
-          f"odekit {od_version} at commit {commit}{' (+ uncommitted changes in odekit/)' if dirty else ''}")
+          f"odekit {od_version} at commit {commit}"
+          f"{' (+ uncommitted changes in odekit/)' if dirty else ''}")
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
           f"{platform.python_version()}, load average at start "
           f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}")
