@@ -221,11 +221,47 @@ def measure_problem(pb, contenders, rtols, cfg):
             pt.time = statistics.median(times) / c.per
             pt.tmin, pt.tmax = min(times) / c.per, max(times) / c.per
             pt.rounds = len(times)
+    if pb.name == "vanderpol":
+        overhead(pb, active, cfg)
     for name, (rtol, t2) in stopped.items():
         if rtol != rtols[-1]:
             print(f"  {name}: not run below rtol {rtol:.0e} (one solve took {t2:.2f} s > "
                   f"{cfg.stop:g} s)")
     return active, data
+
+
+def overhead(pb, active, cfg):
+    """Per-call overhead: the same contenders over [0, 1e-6] (one or two steps)."""
+    t1 = pb.t1
+    pb.t1 = 1e-6
+    rows = []
+    try:
+        for c in active:
+            try:
+                run = c.make(pb, 1e-6, 1e-8)
+                run()
+                number = max(1, int(cfg.unit / max(1e-7, _once(run))))
+                ts = []
+                for _ in range(cfg.rounds):
+                    t0 = time.perf_counter()
+                    for _ in range(number):
+                        run()
+                    ts.append((time.perf_counter() - t0) / number)
+                rows.append([c.name, fmt_t(statistics.median(ts)),
+                             f"{fmt_t(min(ts))}-{fmt_t(max(ts))}"])
+            except Exception as exc:
+                rows.append([c.name, "failed", f"{type(exc).__name__}"])
+    finally:
+        pb.t1 = t1
+    print("per-call overhead: one solve of Van der Pol over [0, 1e-6] (a step or two), "
+          "rtol 1e-6:")
+    table(["contender", "time per call", "range"], rows)
+
+
+def _once(run):
+    t0 = time.perf_counter()
+    run()
+    return time.perf_counter() - t0
 
 
 def compile_time(c, pts):
@@ -286,16 +322,15 @@ def plot_problem(pb, active, data, path):
     matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7.2, 5.0), layout="constrained")
+    fig, ax = plt.subplots(figsize=(8.8, 5.0), layout="constrained")
     od = [c for c in active if c.group == "odekit"]
     peers = [c for c in active if c.group == "peer"]
     cmap_o = plt.get_cmap("viridis")
-    cmap_p = plt.get_cmap("tab10")
     markers = "osD^v<>phX*"
     for i, c in enumerate(od):
         cv = curve(data[c.name])
         if cv:
-            col = cmap_o(0.1 + 0.75 * i / max(1, len(od) - 1))
+            col = cmap_o(0.05 + 0.75 * i / max(1, len(od) - 1))
             ax.loglog([e for e, _ in cv], [t for _, t in cv], "-", marker=markers[i % 11],
                       color=col, lw=2, ms=5, label=c.name)
     peer_colors = ["#d62728", "#ff7f0e", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
@@ -312,7 +347,6 @@ def plot_problem(pb, active, data, path):
             if cv:
                 ax.loglog([e for e, _ in cv], [t for _, t in cv], ":", marker="*",
                           color="black", lw=1.6, ms=7, label=c.name)
-    del cmap_p
     ax.set_xlabel("achieved error  ||y - y_ref|| / ||y_ref||" +
                   ("  (largest over the members)" if pb.ensemble else ""))
     ax.set_ylabel("time per trajectory (s)" if pb.ensemble else "time per solve (s)")
@@ -320,7 +354,7 @@ def plot_problem(pb, active, data, path):
     ax.grid(True, which="major", alpha=0.35)
     ax.grid(True, which="minor", alpha=0.1)
     ax.set_title(pb.title, fontsize="medium")
-    ax.legend(fontsize=7, ncol=2, loc="upper left", framealpha=0.85)
+    ax.legend(fontsize=7.5, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     tmp = path + ".tmp.png"
     fig.savefig(tmp, dpi=90)
     plt.close(fig)
