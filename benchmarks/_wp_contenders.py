@@ -195,20 +195,13 @@ class Scipy(Contender):
 _NBL_KERNELS = {}
 
 
-def _numbalsoda_kernels(pb):
-    key = (pb.name, pb.n, pb.params.shape[-1])
-    if key in _NBL_KERNELS:
-        return _NBL_KERNELS[key]
+def _numbalsoda_drivers():
+    """The njit wrappers (one solve; a prange ensemble): they take the RHS as an address,
+    so they compile once per run, whatever the problem."""
+    if "drivers" in _NBL_KERNELS:
+        return _NBL_KERNELS["drivers"]
     import numba
-    from numba import carray
     import numbalsoda
-
-    f = _njit_rhs(pb)
-    n, m = pb.n, pb.params.shape[-1]
-
-    @numba.cfunc(numbalsoda.lsoda_sig)
-    def rhs_c(t, u, du, p):
-        f(t, carray(u, (n,)), carray(p, (m,)), carray(du, (n,)))
 
     dop853, lsoda = numbalsoda.dop853, numbalsoda.lsoda
 
@@ -234,6 +227,26 @@ def _numbalsoda_kernels(pb):
             ok[i] = s
         return out, ok
 
+    _NBL_KERNELS["drivers"] = (one, ens)
+    return one, ens
+
+
+def _numbalsoda_kernels(pb):
+    key = (pb.name, pb.n, pb.params.shape[-1])
+    if key in _NBL_KERNELS:
+        return _NBL_KERNELS[key]
+    import numba
+    from numba import carray
+    import numbalsoda
+
+    f = _njit_rhs(pb)
+    n, m = pb.n, pb.params.shape[-1]
+
+    @numba.cfunc(numbalsoda.lsoda_sig)
+    def rhs_c(t, u, du, p):
+        f(t, carray(u, (n,)), carray(p, (m,)), carray(du, (n,)))
+
+    one, ens = _numbalsoda_drivers()
     _NBL_KERNELS[key] = (rhs_c.address, one, ens)
     return _NBL_KERNELS[key]
 
@@ -280,20 +293,12 @@ class Numbalsoda(Contender):
 _CYRK_KERNELS = {}
 
 
-def _cyrk_kernels(pb):
-    key = (pb.name, pb.n, pb.params.shape[-1])
-    if key in _CYRK_KERNELS:
-        return _CYRK_KERNELS[key]
+def _cyrk_drivers():
+    """njit wrappers around nbsolve2_ivp (RHS by address: compiled once per run)."""
+    if "drivers" in _CYRK_KERNELS:
+        return _CYRK_KERNELS["drivers"]
     import numba
-    from numba import carray
     import CyRK
-
-    f = _njit_rhs(pb)
-    n, m = pb.n, pb.params.shape[-1]
-
-    @numba.cfunc(CyRK.nb.numba_solver.cyjit_sig)
-    def rhs_c(dy, t, y, args):
-        f(t, carray(y, (n,)), carray(args, (m,)), carray(dy, (n,)))
 
     nbsolve2_ivp = CyRK.nbsolve2_ivp
 
@@ -319,7 +324,28 @@ def _cyrk_kernels(pb):
             sol.free()
         return out, ok
 
-    # pure-Numba solver: diffeq(t, y, *args) returning dy
+    _CYRK_KERNELS["drivers"] = (one, ens)
+    return one, ens
+
+
+def _cyrk_kernels(pb):
+    key = (pb.name, pb.n, pb.params.shape[-1])
+    if key in _CYRK_KERNELS:
+        return _CYRK_KERNELS[key]
+    import numba
+    from numba import carray
+    import CyRK
+
+    f = _njit_rhs(pb)
+    n, m = pb.n, pb.params.shape[-1]
+
+    @numba.cfunc(CyRK.nb.numba_solver.cyjit_sig)
+    def rhs_c(dy, t, y, args):
+        f(t, carray(y, (n,)), carray(args, (m,)), carray(dy, (n,)))
+
+    one, ens = _cyrk_drivers()
+
+    # pure-Numba solver (the RHS is a compile-time argument: compiled per problem)
     @numba.njit
     def rhs_ret(t, y, p):
         dy = np.empty_like(y)

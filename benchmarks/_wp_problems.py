@@ -406,6 +406,18 @@ def reference(pb, log=print, allow_compute=True):
             f"difference {ent['check_rel_diff']:.1e} (computed once, {ent['seconds']:.0f} s; "
             "cached)")
     pb.ref = y
+    if pb.name == "rigidbody":  # two quadratic invariants (I = (0.5, 2, 3); y = angular velocity)
+        import mpmath as mp
+
+        with mp.workdps(40):
+            z = [mp.mpf(v) for v in ent["digits"]]
+            z0 = [mp.mpf(float(v)) for v in pb.y0]
+            drift = []
+            for w in ((0.5, 2, 3), (0.25, 4, 9)):
+                e0 = sum(wi * v * v for wi, v in zip(w, z0))
+                drift.append(abs(sum(wi * v * v for wi, v in zip(w, z)) - e0) / e0)
+        note += (f"; energy and angular momentum of the reference conserved to "
+                 f"{float(max(drift)):.0e}")
     if pb.name == "arenstorf":
         note += (f"; periodicity check |y_ref(T) - y0| / |y0| = "
                  f"{np.linalg.norm(y - pb.y0) / np.linalg.norm(pb.y0):.1e} (T, mu, y0 rounded "

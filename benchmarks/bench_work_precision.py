@@ -429,9 +429,13 @@ def _main(cfg, buf):
         problems = [p for p in problems if p.name in cfg.only]
     od, od_reason = C.odekit_contenders()
     contenders = od + C.peer_contenders()
+    quick_skip = []
     if cfg.contenders:
         keys = [k.strip().lower() for k in cfg.contenders.split(",") if k.strip()]
         contenders = [c for c in contenders if any(k in c.name.lower() for k in keys)]
+    elif cfg.quick:  # its Numba solver compiles anew for every problem (~5-20 s each)
+        quick_skip = [c.name for c in contenders if "nbrk" in c.name]
+        contenders = [c for c in contenders if c.name not in quick_skip]
 
     try:
         import odekit
@@ -454,6 +458,9 @@ def _main(cfg, buf):
     if od_reason:
         print(f"odekit: {od_reason}")
     print("odekit methods found: " + ", ".join(c.method for c in od))
+    if quick_skip:
+        print(f"--quick leaves out {', '.join(quick_skip)} (a compile per problem; name it in "
+              "--contenders to include it)")
     if cfg.note:
         print(f"note: {cfg.note}")
     print("Times: median per solve (per trajectory for the ensemble), contenders alternating "
