@@ -77,6 +77,7 @@ def _registry_methods(odekit):
         if reg is None:
             continue
         for m in (list(reg) if not isinstance(reg, str) else [reg]):
+            m = m if isinstance(m, str) else getattr(m, "name", None)
             if isinstance(m, str) and m not in names:
                 names.append(m)
     for extra in ("auto", "taylor"):
