@@ -460,8 +460,12 @@ class Heyoka(Contender):
         y0 = pb.y0
         t0, t1 = pb.t0, pb.t1
         if not pb.ensemble:
-            ta = hy.taylor_adaptive(self.sys, y0, pars=pb.params, tol=rtol)
             p = pb.params
+            try:
+                ta = hy.taylor_adaptive(self.sys, y0, pars=p, tol=rtol)
+            except ValueError:  # the system uses no parameter (Pleiades' p is a dummy)
+                ta = hy.taylor_adaptive(self.sys, y0, tol=rtol)
+                p = ta.pars.copy()
 
             def run():
                 ta.time = t0
