@@ -541,6 +541,31 @@ def table(header, rows, indent="  "):
         print(indent + "  ".join(str(c).ljust(w[i]) for i, c in enumerate(r)).rstrip())
 
 
+def print_compile(results):
+    """Compile times (s) per contender and problem: set-up + first call - median call."""
+    names = []
+    for _, (pb, active, data) in results.items():
+        for c in active:
+            if c.name not in names:
+                names.append(c.name)
+    rows = []
+    for n in names:
+        row = [n]
+        for _, (pb, active, data) in results.items():
+            c = next((c for c in active if c.name == n), None)
+            comp, later = compile_time(c, data[n]) if c is not None else (None, None)
+            cell = "-" if comp is None else f"{comp:.2f}"
+            if later is not None and later > 0.05:
+                cell += f" (+{later:.2f})"
+            row.append(cell)
+        rows.append(row)
+    print("compile times (s): set-up + first call - median call at the first rtol; shared "
+          "pieces (one kernel for several methods, a driver shared by problems) are charged to "
+          "the first contender or problem that needs them; (+x): the largest first-call excess "
+          "at a later rtol (heyoka builds an integrator per tolerance):")
+    table(["contender"] + list(results), rows)
+
+
 def groups(active):
     od = [c.name for c in active if c.group == "odekit"]
     peers = [c.name for c in active if c.group == "peer"]
@@ -619,6 +644,8 @@ def summary(results):
             rows.append([name, "-", "-", "-", "-", "-", "-", "-", "-"])
     table(["problem", "error level", "odekit", "time", "fastest peer", "time",
            "vs fastest peer", "min over levels", "vs heyoka"], rows)
+    print()
+    print_compile(results)
     print()
     print("issue 11 targets (peers except heyoka): >= 1.5x at the median error level, never "
           "slower (>= 1.0x) at any level 1e-3 ... 1e-11:")
