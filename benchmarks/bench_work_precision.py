@@ -140,6 +140,9 @@ class Point:
         self.first = None
         self.build = 0.0  # time of make() (heyoka: builds and compiles an integrator)
         self.fail = ""
+        self.per = 1  # trajectories per call
+        self.setup = 0.0  # the contender's set-up time for this problem (on the first point)
+        self.setup_calls = 0
 
 
 def measure_problem(pb, contenders, rtols, cfg):
@@ -172,6 +175,9 @@ def measure_problem(pb, contenders, rtols, cfg):
             if c.name in stopped:
                 continue
             pt = Point(rtol)
+            pt.per = c.per
+            if not data[c.name]:
+                pt.setup, pt.setup_calls = c.setup_time, c.setup_calls
             data[c.name].append(pt)
             try:
                 t0 = time.perf_counter()
@@ -218,8 +224,8 @@ def measure_problem(pb, contenders, rtols, cfg):
             if len(times) > 1:
                 times = times[1:]  # the calibration call is not a round
             pt = data[c.name][-1]
-            pt.time = statistics.median(times) / c.per
-            pt.tmin, pt.tmax = min(times) / c.per, max(times) / c.per
+            pt.time = statistics.median(times) / pt.per
+            pt.tmin, pt.tmax = min(times) / pt.per, max(times) / pt.per
             pt.rounds = len(times)
     if pb.name == "vanderpol":
         overhead(pb, active, cfg)
@@ -268,12 +274,12 @@ def compile_time(c, pts):
     """Compile time: set-up + first call - median call(s) at the first rtol; and the largest
     excess of a first call (plus building, heyoka) at a later rtol."""
     ok = [p for p in pts if p.time is not None]
-    if not ok:
+    if not ok or pts[0] is not ok[0]:
         return None, None
     p0 = ok[0]
-    first = c.setup_time + p0.build + p0.first - (1 + c.setup_calls) * p0.time * c.per
-    later = max((p.build + p.first - p.time * c.per for p in ok[1:]), default=None)
-    return first, later
+    first = p0.setup + p0.build + p0.first - (1 + p0.setup_calls) * p0.time * p0.per
+    later = max((p.build + p.first - p.time * p.per for p in ok[1:]), default=None)
+    return max(first, 0.0), later
 
 
 # ---------------------------------------------------------------------------------------
