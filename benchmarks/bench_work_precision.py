@@ -59,6 +59,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import io
+import json
 import math
 import os
 import platform
@@ -508,7 +509,19 @@ def _main(cfg, buf):
                                 for p, s in sizes))
     print(f"total wall time {time.perf_counter() - t_start:.0f} s; load average at end "
           f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    raw = {name: dict(title=pb.title, ensemble=pb.ensemble, per_call=pb.k,
+                      ref_note=pb.ref_note,
+                      contenders={c.name: dict(group=c.group, points=[
+                          dict(rtol=p.rtol, err=p.err, time=p.time, tmin=p.tmin, tmax=p.tmax,
+                               rounds=p.rounds, fail=p.fail) for p in data[c.name]])
+                          for c in active})
+           for name, (pb, active, data) in results.items()}
     if cfg.results != "none":
+        jpath = os.path.join(out_dir, f"bench_work_precision{'-quick' if cfg.quick else ''}"
+                                      f"-{commit}.json")
+        with open(jpath, "w", encoding="utf-8") as fh:
+            json.dump(raw, fh, indent=0)
+        print(f"raw points: {os.path.relpath(jpath, ROOT)}")
         path = cfg.results or os.path.join(
             HERE, "results", f"bench_work_precision{'-quick' if cfg.quick else ''}-{commit}.txt")
         with open(path, "w", encoding="utf-8") as fh:
@@ -625,8 +638,8 @@ def summary(results):
     print("=" * len(title))
     print("(ratio = peer time / odekit time, > 1: odekit faster; at the median error level of "
           "each problem (see above);")
-    print(" 'min over levels' = the smallest ratio over the levels 1e-3 ... 1e-11 in the table; "
-          "heyoka beside)")
+    print(" 'min/median over levels' = the smallest/median ratio over the levels 1e-3 ... 1e-11 "
+          "of the table, a steadier figure than one level; heyoka beside: its time / odekit's)")
     rows = []
     targets = []
     for name, (pb, active, data) in results.items():
@@ -644,12 +657,13 @@ def summary(results):
             th, _ = envelope(curves, hy, L)
             hcell = f"{th / to:.2f}x" if th else "-"
             rows.append([name, f"{L:.1e}", no.replace("odekit ", ""), fmt_t(to), npr, fmt_t(tp),
-                         f"{tp / to:.2f}x", f"{min(ratios):.2f}" if ratios else "-", hcell])
+                         f"{tp / to:.2f}x", f"{min(ratios):.2f}" if ratios else "-",
+                         f"{statistics.median(ratios):.2f}" if ratios else "-", hcell])
             targets.append((name, tp / to, min(ratios) if ratios else None))
         else:
-            rows.append([name, "-", "-", "-", "-", "-", "-", "-", "-"])
+            rows.append([name, "-", "-", "-", "-", "-", "-", "-", "-", "-"])
     table(["problem", "error level", "odekit", "time", "fastest peer", "time",
-           "vs fastest peer", "min over levels", "vs heyoka"], rows)
+           "vs fastest peer", "min over levels", "median over levels", "vs heyoka"], rows)
     print()
     print_compile(results)
     print()
