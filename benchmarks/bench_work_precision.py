@@ -613,6 +613,17 @@ def print_levels(pb, active, data):
         L, to, no, tp, npr = med
         print(f"ratio at the median error level {L:.1e}: {tp / to:.2f}x "
               f"({no} {fmt_t(to)} vs {npr} {fmt_t(tp)}); peer/odekit > 1: odekit faster")
+        rows = []
+        for c in active:
+            t = time_at(curves[c.name], L)
+            near = min((p for p in data[c.name] if p.time is not None and p.err),
+                       key=lambda p: abs(math.log(max(p.err, 1e-17) / L)), default=None)
+            rows.append([c.name, fmt_t(t), f"{t / to:.2f}" if t else "-",
+                         f"rtol {near.rtol:.0e}: {fmt_e(near.err)} in {fmt_t(near.time)}"
+                         if near else "-"])
+        print(f"every contender at error {L:.1e} (time / odekit's best; and its measured point "
+              "nearest to that error):")
+        table(["contender", "time", "/ odekit", "nearest measured point"], rows)
     else:
         print("ratio at the median error level: - (no common error range)")
 
