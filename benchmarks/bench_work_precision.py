@@ -69,7 +69,6 @@ import sys
 import time
 import traceback
 
-import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
