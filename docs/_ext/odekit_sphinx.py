@@ -7,7 +7,8 @@
   ``_generated/benchmarks.inc`` (included by ``benchmarks.rst``): for every
   ``benchmarks/bench_*.py`` the latest ``benchmarks/results/<script>*-<commit>.txt`` (latest
   by commit time, else file time), shown in full, with one bar chart of the ratios or
-  throughputs it reports.
+  throughputs it reports, and the figures a script keeps in ``benchmarks/results/NAME/``
+  (``NAME`` = the script's name without ``bench_``: the work-precision plots).
 """
 
 from __future__ import annotations
@@ -180,6 +181,10 @@ def write_benchmarks_page(srcdir: pathlib.Path = HERE, root: pathlib.Path = ROOT
         png = gen / f"{name}.png"
         if _bar_chart(extract_series(text), png, f"{name} ({res.stem.rsplit('-', 1)[-1]})"):
             out += [f".. image:: /_generated/{png.name}", f"   :alt: {name} results", ""]
+        figdir = results / name.replace("bench_", "", 1)  # e.g. results/work_precision/*.png
+        for fig in sorted(figdir.glob("*.png")) if figdir.is_dir() else []:
+            out += [f".. image:: /../benchmarks/results/{figdir.name}/{fig.name}",
+                    f"   :alt: {name}: {fig.stem}", "   :width: 49%", ""]
         out += [f"Latest results: ``benchmarks/results/{res.name}``", "",
                 f".. literalinclude:: /../benchmarks/results/{res.name}", "   :language: text",
                 ""]
