@@ -1,0 +1,359 @@
+"""Numba source for the Taylor coefficients of one decomposition at one order.
+
+The normalised Taylor coefficients ``u^[k] = u^(k) / k!`` of every elementary operation
+follow from the classic recurrences of automatic differentiation (Jorba & Zou 2005,
+Experimental Math. 14:99, section 3; Moore 1966). With ``a``, ``b`` the arguments and ``w``
+the result, for ``k >= 1``:
+
+=========  ===========================================================================
+add/sub    ``w[k] = a[k] +- b[k]``
+mul        ``w[k] = sum_{j=0..k} a[j] b[k-j]`` (a square sums half the terms, twice)
+div        ``w[k] = (a[k] - sum_{j=1..k} b[j] w[k-j]) / b[0]``
+pow, c     ``w[k] = sum_{j=0..k-1} ((c (k-j) - j) / k) a[k-j] w[j] / a[0]``
+sqrt       ``w[k] = (a[k] - sum_{j=1..k-1} w[j] w[k-j]) / (2 w[0])``
+exp        ``w[k] = sum_{j=1..k} (j/k) a[j] w[k-j]``
+log        ``w[k] = (a[k] - sum_{j=1..k-1} (j/k) w[j] a[k-j]) / a[0]``
+sin, cos   ``s[k] = sum_{j=1..k} (j/k) a[j] c[k-j]``, ``c[k] = -sum_{j=1..k} (j/k) a[j] s[k-j]``
+tan        ``w[k] = sum_{j=1..k} (j/k) a[j] v[k-j]`` with ``v = 1 + w^2``
+tanh       the same with ``v = 1 - w^2``
+atan2(y,x) ``w[k] = (sum_{i<k} (k-i)(x[i] y[k-i] - y[i] x[k-i]) - sum_{i=1..k-1} (k-i) r[i] w[k-i]) / (k r[0])``, ``r = x^2 + y^2``
+=========  ===========================================================================
+
+and the states follow from ``x[k+1] = f[k] / (k+1)``. The generated code is straight-line:
+the order ``P`` is a compile-time constant, every recurrence is unrolled, the ``j/k``
+factors are literals, terms with a coefficient known to be zero (above a node's degree in
+``t``, see :mod:`._decomp`) are dropped, and sums are pairwise (a balanced tree, which LLVM
+schedules better than a left-to-right chain). All coefficients live in one flat float64
+buffer ``b``: slot ``s`` at order ``k`` of lane ``l`` is ``b[(k * NS + s) * W + l]``, so
+with ``W > 1`` lanes (batch mode) every statement is a loop over the lanes at constant
+offsets that LLVM vectorises.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import math
+import os
+import sys
+import threading
+import types
+
+import numba
+import numpy as np
+
+from ... import _jit
+from ._decomp import INF
+
+__all__ = ["order_from_tol", "get_module", "coefficient_source"]
+
+_HERE = os.path.dirname(__file__)
+_LOCK = threading.RLock()
+_MODULES: dict = {}
+
+
+def order_from_tol(tol: float) -> int:
+    """heyoka's order rule: ``p = ceil(-ln(tol) / 2 + 1)`` (at least 2)."""
+    return max(2, int(math.ceil(-math.log(tol) / 2.0 + 1.0)))
+
+
+def _psum(terms):
+    if not terms:
+        return "0.0"
+    if len(terms) == 1:
+        return terms[0]
+    mid = len(terms) // 2
+    return f"({_psum(terms[:mid])} + {_psum(terms[mid:])})"
+
+
+def _lit(x: float) -> str:
+    return repr(float(x))
+
+
+class _Gen:
+    def __init__(self, D, P, W, kmax):
+        self.D, self.P, self.W, self.kmax = D, P, W, kmax
+        self.NS = D.nslots
+
+    def B(self, k, s):
+        off = (k * self.NS + s) * self.W
+        return f"b[{off}]" if self.W == 1 else f"b[{off} + l]"
+
+    def C(self, s, j):
+        """The expression of coefficient j of slot s, or None if it is zero."""
+        D = self.D
+        kind = D.kind[s]
+        if kind == "const":
+            return _lit(D.info[s]) if j == 0 else None
+        if kind == "time":
+            return self.B(0, s) if j == 0 else ("1.0" if j == 1 else None)
+        if j > D.deg[s]:
+            return None
+        return self.B(j, s)
+
+    @staticmethod
+    def prod(*xs):
+        xs = [x for x in xs if x != "1.0"]
+        return "*".join(xs) if xs else "1.0"
+
+    def conv(self, a, b, k, j0=0, j1=None, weight=None):
+        """Terms a[j] b[k-j] for j in [j0, j1], optionally times weight(j)."""
+        j1 = k if j1 is None else j1
+        terms = []
+        for j in range(j0, j1 + 1):
+            ca, cb = self.C(a, j), self.C(b, k - j)
+            if ca is None or cb is None:
+                continue
+            w = None if weight is None else weight(j)
+            if w == 0.0:
+                continue
+            terms.append(self.prod(*(([_lit(w)] if w is not None and w != 1.0 else [])
+                                     + [ca, cb])))
+        return terms
+
+    def square_terms(self, a, k, j0=0):
+        """a[j] a[k-j] summed over j in [j0, k - j0], folded by symmetry."""
+        terms, twice = [], []
+        for j in range(j0, k + 1):
+            if j > k - j:
+                break
+            ca, cb = self.C(a, j), self.C(a, k - j)
+            if ca is None or cb is None:
+                continue
+            if j == k - j:
+                terms.append(f"{ca}*{ca}")
+            else:
+                twice.append(self.prod(ca, cb))
+        if twice:
+            terms.insert(0, f"2.0*{_psum(twice)}")
+        return terms
+
+    def order0(self, s, op, args):
+        C0 = lambda a: self.C(a, 0)  # noqa: E731
+        out = self.B(0, s)
+        if op == "add":
+            return [f"{out} = {C0(args[0])} + {C0(args[1])}"]
+        if op == "sub":
+            return [f"{out} = {C0(args[0])} - {C0(args[1])}"]
+        if op == "mul":
+            return [f"{out} = {C0(args[0])} * {C0(args[1])}"]
+        if op == "div":
+            return [f"{out} = {C0(args[0])} / {C0(args[1])}"]
+        if op == "neg":
+            return [f"{out} = -{C0(args[0])}"]
+        if op == "pow":
+            return [f"{out} = {C0(args[0])} ** {_lit(args[1])}"]
+        if op in ("sqrt", "exp", "log"):
+            return [f"{out} = math.{op}({C0(args[0])})"]
+        if op == "sincos":
+            a, cs = args
+            return [f"{out} = math.sin({C0(a)})", f"{self.B(0, cs)} = math.cos({C0(a)})"]
+        if op in ("tan", "tanh"):
+            lines = [f"{out} = math.{op}({C0(args[0])})"]
+            if len(args) > 1:
+                sign = "+" if op == "tan" else "-"
+                lines.append(f"{self.B(0, args[1])} = 1.0 {sign} {out}*{out}")
+            return lines
+        if op == "atan2":
+            y, x = args[0], args[1]
+            lines = [f"{out} = math.atan2({C0(y)}, {C0(x)})"]
+            if len(args) > 2:
+                lines.append(f"{self.B(0, args[2])} = {C0(x)}*{C0(x)} + {C0(y)}*{C0(y)}")
+            return lines
+        raise AssertionError(op)
+
+    def orderk(self, s, op, args, k):
+        D = self.D
+        if k > D.deg[s]:
+            return []
+        out = self.B(k, s)
+        C = self.C
+        if op in ("add", "sub"):
+            a, b = C(args[0], k), C(args[1], k)
+            if a is None and b is None:
+                return [f"{out} = 0.0"]
+            if b is None:
+                return [f"{out} = {a}"]
+            if a is None:
+                return [f"{out} = {'-' if op == 'sub' else ''}{b}"]
+            return [f"{out} = {a} {'+' if op == 'add' else '-'} {b}"]
+        if op == "neg":
+            a = C(args[0], k)
+            return [f"{out} = {'-' + a if a is not None else '0.0'}"]
+        if op == "mul":
+            a, b = args
+            terms = self.square_terms(a, k) if a == b else self.conv(a, b, k)
+            return [f"{out} = {_psum(terms)}"]
+        if op == "div":
+            a, b = args
+            ca = C(a, k)
+            if D.deg[b] == 0:
+                return [f"{out} = {ca if ca is not None else '0.0'} / {C(b, 0)}"]
+            terms = self.conv(b, s, k, 1, k)
+            num = (f"{ca} - {_psum(terms)}" if ca is not None else f"-{_psum(terms)}") \
+                if terms else (ca or "0.0")
+            return [f"{out} = ({num}) / {C(b, 0)}"]
+        if op == "pow":
+            a, c = args
+            terms = []
+            for j in range(0, k):
+                ca, cw = C(a, k - j), C(s, j)
+                if ca is None or cw is None:
+                    continue
+                w = (c * (k - j) - j) / k
+                if w == 0.0:
+                    continue
+                terms.append(self.prod(_lit(w), ca, cw))
+            return [f"{out} = {_psum(terms)} / {C(a, 0)}"]
+        if op == "sqrt":
+            (a,) = args
+            ca = C(a, k)
+            terms = self.square_terms(s, k, 1)
+            num = f"{ca or '0.0'} - {_psum(terms)}" if terms else (ca or "0.0")
+            return [f"{out} = ({num}) / (2.0 * {C(s, 0)})"]
+        if op == "exp":
+            (a,) = args
+            terms = self.conv(a, s, k, 1, k, weight=lambda j: j / k)
+            return [f"{out} = {_psum(terms)}"]
+        if op == "log":
+            (a,) = args
+            ca = C(a, k)
+            terms = self.conv(s, a, k, 1, k - 1, weight=lambda j: j / k)
+            num = f"{ca or '0.0'} - {_psum(terms)}" if terms else (ca or "0.0")
+            return [f"{out} = ({num}) / {C(a, 0)}"]
+        if op == "sincos":
+            a, cs = args
+            ts = self.conv(a, cs, k, 1, k, weight=lambda j: j / k)
+            tc = self.conv(a, s, k, 1, k, weight=lambda j: j / k)
+            return [f"{out} = {_psum(ts)}", f"{self.B(k, cs)} = -{_psum(tc)}"]
+        if op in ("tan", "tanh"):
+            a, v = args
+            terms = self.conv(a, v, k, 1, k, weight=lambda j: j / k)
+            sq = _psum(self.square_terms(s, k))
+            return [f"{out} = {_psum(terms)}",
+                    f"{self.B(k, v)} = {'' if op == 'tan' else '-'}{sq}"]
+        if op == "atan2":
+            y, x, r = args
+            pos = self.conv(x, y, k, 0, k - 1, weight=lambda i: float(k - i))
+            neg = self.conv(y, x, k, 0, k - 1, weight=lambda i: float(k - i))
+            rw = self.conv(r, s, k, 1, k - 1, weight=lambda i: float(k - i))
+            num = f"{_psum(pos)} - {_psum(neg)}"
+            if rw:
+                num += f" - {_psum(rw)}"
+            rr = self.conv(x, x, k) + self.conv(y, y, k)
+            return [f"{out} = ({num}) / ({_lit(k)} * {C(r, 0)})",
+                    f"{self.B(k, r)} = {_psum(rr)}"]
+        raise AssertionError(op)
+
+    def state_lines(self, k):
+        """x_i[k+1] = f_i[k] / (k+1)."""
+        lines = []
+        for i, o in enumerate(self.D.outs):
+            c = self.C(o, k)
+            if c is None:
+                lines.append(f"{self.B(k + 1, i)} = 0.0")
+            else:
+                lines.append(f"{self.B(k + 1, i)} = {c} * {_lit(1.0 / (k + 1))}")
+        return lines
+
+
+def _block(lines, W, indent="    "):
+    if not lines:
+        return []
+    if W == 1:
+        return [indent + ln for ln in lines]
+    return [indent + f"for l in range({W}):"] + [indent + "    " + ln for ln in lines]
+
+
+def coefficient_source(D, P: int, W: int = 1, events: bool = False) -> str:
+    """Source of ``tc(b)``: every coefficient up to order P of the states (and of the
+    nodes up to P - 1, or P when events need their order-P coefficient), and of
+    ``evc(b, g)``: the event functions' coefficients ``g[(j * (P + 1) + k) * W + l]``."""
+    kmax = P if events else P - 1
+    G = _Gen(D, P, W, kmax)
+    body = []
+    lines0 = []
+    for s, op, args in D.ops:
+        lines0 += G.order0(s, op, args)
+    body += _block(lines0, W)
+    for k in range(0, kmax + 1):
+        lines = []
+        if k >= 1:
+            for s, op, args in D.ops:
+                lines += G.orderk(s, op, args, k)
+        if k <= P - 1:
+            lines += G.state_lines(k)
+        body += _block(lines, W)
+    src = ["@jit", "def tc(b):"] + (body or ["    pass"]) + ["", ""]
+    src += ["@jit", "def evc(b, g):"]
+    ev = []
+    for j, o in enumerate(D.ev_outs):
+        for k in range(P + 1):
+            c = G.C(o, k)
+            ev.append(f"g[{(j * (P + 1) + k) * W}{' + l' if W > 1 else ''}] = "
+                      f"{c if c is not None else '0.0'}")
+    src += _block(ev, W) or ["    pass"]
+    return "\n".join(src) + "\n"
+
+
+def _template(name):
+    with open(os.path.join(_HERE, name), encoding="utf-8") as fh:
+        text = fh.read()
+    return text.split("# --- template ---\n", 1)[1]
+
+
+def get_module(D, P: int, W: int = 1):
+    """The compiled module of decomposition ``D`` at order ``P`` with ``W`` lanes.
+
+    Its source (coefficient kernels and the driver) is written to odekit's kernel cache
+    directory under a name made of a hash of the source, so that Numba's disk cache
+    serves a repeat in a fresh process without compiling.
+    """
+    events = len(D.ev_outs) > 0
+    key = (D.digest(), P, W)
+    mod = _MODULES.get(key)
+    if mod is not None:
+        return mod
+    with _LOCK:
+        mod = _MODULES.get(key)
+        if mod is not None:
+            return mod
+        from .._codegen import kernel_cache_dir
+
+        header = ["# generated by odekit.integrate.taylor: Taylor coefficients and driver",
+                  "import math", "import numpy as np", "from odekit._jit import jit",
+                  "from odekit._jit import prange", "",
+                  f"P = {P}", f"NS = {D.nslots}", f"N = {D.n}", f"M = {D.m}",
+                  f"NEV = {len(D.ev_outs)}", f"TS = {D.t_slot}", f"W = {W}",
+                  f"RHOFAC = {_lit(math.exp(-0.7 / (P - 1)) / math.e ** 2)}",
+                  f"INV_PM1 = {_lit(1.0 / (P - 1))}", f"INV_P = {_lit(1.0 / P)}",
+                  "", ""]
+        source = "\n".join(header) + coefficient_source(D, P, W, events) + "\n\n" + \
+            _template("_driver.py") + ("\n\n" + _template("_batch.py") if W > 1 else "")
+        from ... import __version__
+
+        h = hashlib.sha256()
+        for part in (__version__, numba.__version__, np.__version__, sys.version, source):
+            h.update(part.encode())
+            h.update(b"\0")
+        digest = h.hexdigest()[:20]
+        modname = f"_odekit_kernel_taylor_{digest}"
+        directory = None if _jit.DISABLED else kernel_cache_dir()
+        if directory is not None:
+            path = os.path.join(directory, modname + ".py")
+            if not os.path.exists(path):
+                tmp = f"{path}.{os.getpid()}.tmp"
+                with open(tmp, "w", encoding="utf-8") as fh:
+                    fh.write(source)
+                os.replace(tmp, path)
+            spec = importlib.util.spec_from_file_location(modname, path)
+            mod = importlib.util.module_from_spec(spec)
+            sys.modules[modname] = mod
+            spec.loader.exec_module(mod)
+        else:
+            mod = types.ModuleType(modname)
+            mod.__file__ = f"<odekit taylor kernel {digest}>"
+            sys.modules[modname] = mod
+            exec(compile(source, mod.__file__, "exec"), mod.__dict__)
+        _MODULES[key] = mod
+        return mod

@@ -1,0 +1,245 @@
+"""The scalar Taylor driver (template text).
+
+Everything after the template marker is appended to each generated module, where the
+globals ``P, NS, N, NEV, TS, RHOFAC, INV_PM1, INV_P`` and the kernels ``tc(b)`` and
+``evc(b, g)`` are defined (see :mod:`._codegen`). The names below only make this file
+importable for linters.
+
+The driver is resumable: it returns when an output buffer is full (status 2) and is
+called again with larger buffers, from where it stopped.
+
+Status codes in ``ic[0]``: 0 reached t1; 1 terminal event; 2 buffer full (call again);
+-2 non-finite state or coefficients; -3 max_steps reached.
+"""
+# ruff: noqa
+P = NS = N = NEV = TS = 1
+RHOFAC = INV_PM1 = INV_P = 1.0
+
+
+def tc(b):  # pragma: no cover - replaced in generated modules
+    pass
+
+
+def evc(b, g):  # pragma: no cover
+    pass
+
+
+def jit(f):  # pragma: no cover
+    return f
+
+
+# --- template ---
+NSUB = 16  # sub-intervals per step on which the event polynomials are sampled
+
+
+@jit
+def _rho(s, m, inv_k):
+    # (s / m) ** (1 / k), +inf when m == 0 (the series terminates)
+    if m == 0.0:
+        return math.inf
+    return (s / m) ** inv_k
+
+
+@jit
+def _step_size(b):
+    """heyoka's rule: h = e^-2 exp(-0.7/(P-1)) min_{k in P-1, P} (s / max|x[k]|)^(1/k),
+    s = max|x| if that exceeds 1, else 1. Returns (h, finite)."""
+    mx = 0.0
+    m1 = 0.0
+    m2 = 0.0
+    o1 = (P - 1) * NS
+    o2 = P * NS
+    for i in range(N):
+        a = abs(b[i])
+        a1 = abs(b[o1 + i])
+        a2 = abs(b[o2 + i])
+        mx = a if a > mx else mx
+        m1 = a1 if a1 > m1 else m1
+        m2 = a2 if a2 > m2 else m2
+    ok = (mx - mx == 0.0) and (m1 - m1 == 0.0) and (m2 - m2 == 0.0)
+    s = mx if mx > 1.0 else 1.0
+    r1 = _rho(s, m1, INV_PM1)
+    r2 = _rho(s, m2, INV_P)
+    r = r1 if r1 < r2 else r2
+    return r * RHOFAC, ok
+
+
+@jit
+def _horner(b, i, tau):
+    acc = b[P * NS + i]
+    for k in range(P - 1, -1, -1):
+        acc = acc * tau + b[k * NS + i]
+    return acc
+
+
+@jit
+def _gpoly(g, j, tau):
+    o = j * (P + 1)
+    acc = g[o + P]
+    for k in range(P - 1, -1, -1):
+        acc = acc * tau + g[o + k]
+    return acc
+
+
+@jit
+def _bisect(g, j, a, b, ga):
+    # root of the polynomial j of g between tau = a and b (sign change, ga = g(a))
+    for _ in range(200):
+        m = 0.5 * (a + b)
+        if m == a or m == b:
+            break
+        gm = _gpoly(g, j, m)
+        if gm == 0.0:
+            return m
+        if (gm < 0.0) == (ga < 0.0):
+            a = m
+            ga = gm
+        else:
+            b = m
+    return b
+
+
+@jit
+def _first_root(g, j, h, direction, tau_lo, tau_hi):
+    """The first root in (tau_lo, tau_hi] (along the direction of h) of event j with the
+    requested direction, by sampling NSUB sub-intervals of the step and bisecting; NaN
+    if none."""
+    ga = _gpoly(g, j, tau_lo)
+    a = tau_lo
+    for q in range(1, NSUB + 1):
+        bb = tau_lo + (tau_hi - tau_lo) * (q / NSUB) if q < NSUB else tau_hi
+        gb = _gpoly(g, j, bb)
+        hit = False
+        if ga < 0.0 and gb >= 0.0:
+            hit = direction >= 0.0
+        elif ga > 0.0 and gb <= 0.0:
+            hit = direction <= 0.0
+        if hit:
+            if gb == 0.0:
+                return bb
+            return _bisect(g, j, a, bb, ga)
+        a = bb
+        ga = gb
+    return math.nan
+
+
+@jit
+def run(b, gb, ic, fc, t1, h_max, max_steps, te, out_t, out_y, d_t, d_h, d_c,
+        ev_dir, ev_term, ev_t, ev_y, ev_n):
+    """Advance from t = fc[0] (state in b[0:N]) towards t1.
+
+    ic: [status, nsteps, n_out, i_te, n_dense, want_steps, want_dense, direction index];
+    fc: [t, last h]. Outputs: every step's end into out_t/out_y when want_steps (cap
+    out_t.size), t_eval points into out_y[:, i_te] (te non-empty), dense coefficients
+    d_c[k] (P + 1, N) when want_dense, events into ev_t[j, ev_n[j]], ev_y[j, ., :]."""
+    t = fc[0]
+    dirn = 1.0 if t1 >= t else -1.0
+    nsteps = ic[1]
+    n_out = ic[2]
+    i_te = ic[3]
+    n_d = ic[4]
+    want_steps = ic[5] != 0
+    want_dense = ic[6] != 0
+    ev_cap = ev_t.shape[1] if NEV > 0 else 0
+    status = 0
+    while True:
+        if t == t1:
+            status = 0
+            break
+        if nsteps >= max_steps:
+            status = -3
+            break
+        if (want_steps and n_out >= out_t.shape[0]) or (want_dense and n_d >= d_t.shape[0]):
+            status = 2
+            break
+        full = False
+        for j in range(NEV):
+            if ev_n[j] + P + 1 >= ev_cap:
+                full = True
+        if full:
+            status = 2
+            break
+        b[TS] = t
+        tc(b)
+        h, ok = _step_size(b)
+        if not ok:
+            status = -2
+            break
+        if h > h_max:
+            h = h_max
+        rem = abs(t1 - t)
+        last = h >= rem
+        if last:
+            h = rem
+        h = dirn * h
+        stop = False
+        if NEV > 0:
+            evc(b, gb)
+            # earliest terminal root
+            tau_t = h
+            for j in range(NEV):
+                if ev_term[j]:
+                    r = _first_root(gb, j, h, ev_dir[j], 0.0, tau_t)
+                    if r == r:
+                        tau_t = r
+                        stop = True
+            for j in range(NEV):
+                lo = 0.0
+                while True:
+                    r = _first_root(gb, j, h, ev_dir[j], lo, tau_t)
+                    if r != r or ev_n[j] >= ev_cap:
+                        break
+                    k = ev_n[j]
+                    ev_t[j, k] = t + r
+                    for i in range(N):
+                        ev_y[j, k, i] = _horner(b, i, r)
+                    ev_n[j] = k + 1
+                    if ev_term[j] and stop and r == tau_t:
+                        break
+                    if r == tau_t:
+                        break
+                    lo = r
+            if stop:
+                h = tau_t
+                last = True
+        # t_eval points in this step
+        if te.shape[0] > 0:
+            t_end = t1 if (last and not stop) else t + h
+            while i_te < te.shape[0] and dirn * (te[i_te] - t_end) <= 0.0:
+                tau = te[i_te] - t
+                for i in range(N):
+                    out_y[i, i_te] = _horner(b, i, tau)
+                i_te += 1
+        if want_dense:
+            d_t[n_d] = t
+            d_h[n_d] = h
+            for k in range(P + 1):
+                for i in range(N):
+                    d_c[n_d, k, i] = b[k * NS + i]
+            n_d += 1
+        fin = True
+        for i in range(N):
+            v = _horner(b, i, h)
+            if v - v != 0.0:
+                fin = False
+            b[i] = v
+        nsteps += 1
+        t = t1 if (last and not stop) else t + h
+        fc[1] = h
+        if want_steps:
+            out_t[n_out] = t
+            for i in range(N):
+                out_y[i, n_out] = b[i]
+            n_out += 1
+        if not fin:
+            status = -2
+            break
+        if stop:
+            status = 1
+            break
+    fc[0] = t
+    ic[0] = status
+    ic[1] = nsteps
+    ic[2] = n_out
+    ic[3] = i_te
+    ic[4] = n_d
