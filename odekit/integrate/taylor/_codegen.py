@@ -76,6 +76,11 @@ class _Gen:
         self.NS = D.nslots
 
     def B(self, k, s):
+        if self.W == 1:  # scalar: every coefficient a local variable (registers)
+            return f"v{s}_{k}"
+        return f"b[{(k * self.NS + s) * self.W} + l]"
+
+    def Bmem(self, k, s):
         off = (k * self.NS + s) * self.W
         return f"b[{off}]" if self.W == 1 else f"b[{off} + l]"
 
@@ -266,13 +271,21 @@ def _block(lines, W, indent="    "):
 
 
 def coefficient_source(D, P: int, W: int = 1, events: bool = False) -> str:
-    """Source of ``tc(b)``: every coefficient up to order P of the states (and of the
-    nodes up to P - 1, or P when events need their order-P coefficient), and of
-    ``evc(b, g)``: the event functions' coefficients ``g[(j * (P + 1) + k) * W + l]``."""
+    """Source of ``tc(b, g)``: every coefficient up to order P of the states into ``b``
+    (nodes up to order P - 1, or P when events need their order-P coefficient), and the
+    event functions' coefficients into ``g[(j * (P + 1) + k) * W + l]``.
+
+    With ``W == 1`` the coefficients of the nodes are local variables (kept in registers
+    and cheap to compile) and only the states' go to memory; with lanes everything lives
+    in ``b`` so that each statement is a loop over lanes at constant offsets."""
     kmax = P if events else P - 1
     G = _Gen(D, P, W, kmax)
     body = []
     lines0 = []
+    if W == 1:
+        for s in range(D.nslots):
+            if D.kind[s] in ("state", "time", "param"):
+                lines0.append(f"{G.B(0, s)} = {G.Bmem(0, s)}")
     for s, op, args in D.ops:
         lines0 += G.order0(s, op, args)
     body += _block(lines0, W)
@@ -283,23 +296,38 @@ def coefficient_source(D, P: int, W: int = 1, events: bool = False) -> str:
                 lines += G.orderk(s, op, args, k)
         if k <= P - 1:
             lines += G.state_lines(k)
+            if W == 1:
+                lines += [f"{G.Bmem(k + 1, i)} = {G.B(k + 1, i)}" for i in range(D.n)]
         body += _block(lines, W)
-    src = ["@jit", "def tc(b):"] + (body or ["    pass"]) + ["", ""]
-    src += ["@jit", "def evc(b, g):"]
     ev = []
     for j, o in enumerate(D.ev_outs):
         for k in range(P + 1):
             c = G.C(o, k)
             ev.append(f"g[{(j * (P + 1) + k) * W}{' + l' if W > 1 else ''}] = "
                       f"{c if c is not None else '0.0'}")
-    src += _block(ev, W) or ["    pass"]
+    body += _block(ev, W)
+    src = ["@jit", "def tc(b, g):"] + (body or ["    pass"])
     return "\n".join(src) + "\n"
 
 
-def _template(name):
+def _template(name, events=True):
+    """The text after the template marker; without events, the blocks between
+    ``# >>> events`` and ``# <<< events`` are left out (less to compile)."""
     with open(os.path.join(_HERE, name), encoding="utf-8") as fh:
         text = fh.read()
-    return text.split("# --- template ---\n", 1)[1]
+    text = text.split("# --- template ---\n", 1)[1]
+    if events:
+        return text
+    out, skip = [], False
+    for line in text.splitlines(keepends=True):
+        tag = line.strip()
+        if tag == "# >>> events":
+            skip = True
+        elif tag == "# <<< events":
+            skip = False
+        elif not skip:
+            out.append(line)
+    return "".join(out)
 
 
 def get_module(D, P: int, W: int = 1):
@@ -329,7 +357,7 @@ def get_module(D, P: int, W: int = 1):
                   f"INV_PM1 = {_lit(1.0 / (P - 1))}", f"INV_P = {_lit(1.0 / P)}",
                   "", ""]
         source = "\n".join(header) + coefficient_source(D, P, W, events) + "\n\n" + \
-            _template("_driver.py") + ("\n\n" + _template("_batch.py") if W > 1 else "")
+            _template("_driver.py", events) + ("\n\n" + _template("_batch.py", events) if W > 1 else "")
         from ... import __version__
 
         h = hashlib.sha256()

