@@ -1,35 +1,34 @@
-"""The scalar Taylor driver (template text).
+"""The scalar Taylor driver, compiled once per installation.
 
-Everything after the template marker is appended to each generated module, where the
-globals ``P, NS, N, NEV, TS, RHOFAC, INV_PM1, INV_P`` and the kernels ``tc(b)`` and
-``evc(b, g)`` are defined (see :mod:`._codegen`). The names below only make this file
-importable for linters.
+Each right-hand side's coefficient kernel is a C-callable function (a Numba ``cfunc``
+made by :mod:`._codegen`); the driver receives its address and calls it through
+:func:`._llvm.call_address`, so a new right-hand side compiles only its kernel. The order
+``P``, the slot count ``NS``, the states ``N``, the events ``NEV`` and the time slot
+``TS`` are run-time values in ``cfg = [P, NS, N, NEV, TS]``.
 
 The driver is resumable: it returns when an output buffer is full (status 2) and is
-called again with larger buffers, from where it stopped.
-
-Status codes in ``ic[0]``: 0 reached t1; 1 terminal event; 2 buffer full (call again);
--2 non-finite state or coefficients; -3 max_steps reached.
+called again with larger buffers, from where it stopped. Status codes in ``ic[0]``: 0
+reached t1; 1 terminal event; 2 buffer full (call again); -2 non-finite state or
+coefficients; -3 max_steps reached. Every loop is bounded (``max_steps``; 200 bisection
+halvings).
 """
-# ruff: noqa
-P = NS = N = NEV = TS = 1
-RHOFAC = INV_PM1 = INV_P = 1.0
 
+import math
 
-def tc(b, g):  # pragma: no cover - replaced in generated modules
-    pass
+from ... import _jit
+from ..._jit import jit
 
+if _jit.DISABLED:
+    def _call(addr, b, g):
+        addr(b, g)  # without compilation the "address" is the Python kernel itself
+else:
+    from ._llvm import call_address as _call
 
-def jit(f):  # pragma: no cover
-    return f
-
-
-# --- template ---
 NSUB = 16  # sub-intervals per step on which the event polynomials are sampled
 
 
 @jit
-def _step_size(b):
+def _step_size(b, P, NS, N, rf):
     """heyoka's rule: h = e^-2 exp(-0.7/(P-1)) min_{k in P-1, P} (s / max|x[k]|)^(1/k),
     s = max|x| if that exceeds 1, else 1 (one exp and two logs: the minimum is taken on
     the exponents). Returns (h, finite); h is +inf when both coefficients vanish."""
@@ -47,23 +46,28 @@ def _step_size(b):
         m2 = a2 if a2 > m2 else m2
     ok = (mx - mx == 0.0) and (m1 - m1 == 0.0) and (m2 - m2 == 0.0)
     ls = math.log(mx) if mx > 1.0 else 0.0
-    e1 = (ls - math.log(m1)) * INV_PM1 if m1 > 0.0 else math.inf
-    e2 = (ls - math.log(m2)) * INV_P if m2 > 0.0 else math.inf
+    e1 = (ls - math.log(m1)) / (P - 1) if m1 > 0.0 else math.inf
+    e2 = (ls - math.log(m2)) / P if m2 > 0.0 else math.inf
     e = e1 if e1 < e2 else e2
-    return math.exp(e) * RHOFAC, ok
+    return math.exp(e) * rf, ok
 
 
 @jit
-def _horner(b, i, tau):
+def rhofac(P):
+    """heyoka's safety factor e^-2 exp(-0.7 / (P - 1))."""
+    return math.exp(-0.7 / (P - 1) - 2.0)
+
+
+@jit
+def _horner(b, i, tau, P, NS):
     acc = b[P * NS + i]
     for k in range(P - 1, -1, -1):
         acc = acc * tau + b[k * NS + i]
     return acc
 
 
-# >>> events
 @jit
-def _gpoly(g, j, tau):
+def _gpoly(g, j, tau, P):
     o = j * (P + 1)
     acc = g[o + P]
     for k in range(P - 1, -1, -1):
@@ -72,13 +76,13 @@ def _gpoly(g, j, tau):
 
 
 @jit
-def _bisect(g, j, a, b, ga):
+def _bisect(g, j, a, b, ga, P):
     # root of the polynomial j of g between tau = a and b (sign change, ga = g(a))
     for _ in range(200):
         m = 0.5 * (a + b)
         if m == a or m == b:
             break
-        gm = _gpoly(g, j, m)
+        gm = _gpoly(g, j, m, P)
         if gm == 0.0:
             return m
         if (gm < 0.0) == (ga < 0.0):
@@ -90,15 +94,15 @@ def _bisect(g, j, a, b, ga):
 
 
 @jit
-def _first_root(g, j, h, direction, tau_lo, tau_hi):
+def _first_root(g, j, h, direction, tau_lo, tau_hi, P):
     """The first root in (tau_lo, tau_hi] (along the direction of h) of event j with the
     requested direction, by sampling NSUB sub-intervals of the step and bisecting; NaN
     if none."""
-    ga = _gpoly(g, j, tau_lo)
+    ga = _gpoly(g, j, tau_lo, P)
     a = tau_lo
     for q in range(1, NSUB + 1):
         bb = tau_lo + (tau_hi - tau_lo) * (q / NSUB) if q < NSUB else tau_hi
-        gb = _gpoly(g, j, bb)
+        gb = _gpoly(g, j, bb, P)
         hit = False
         if ga < 0.0 and gb >= 0.0:
             hit = direction >= 0.0
@@ -107,15 +111,14 @@ def _first_root(g, j, h, direction, tau_lo, tau_hi):
         if hit:
             if gb == 0.0:
                 return bb
-            return _bisect(g, j, a, bb, ga)
+            return _bisect(g, j, a, bb, ga, P)
         a = bb
         ga = gb
     return math.nan
-# <<< events
 
 
 @jit
-def run(b, gb, ic, fc, t1, h_max, max_steps, te, out_t, out_y, d_t, d_h, d_c,
+def run(addr, cfg, b, gb, ic, fc, t1, h_max, max_steps, te, out_t, out_y, d_t, d_h, d_c,
         ev_dir, ev_term, ev_t, ev_y, ev_n):
     """Advance from t = fc[0] (state in b[0:N]) towards t1.
 
@@ -123,6 +126,8 @@ def run(b, gb, ic, fc, t1, h_max, max_steps, te, out_t, out_y, d_t, d_h, d_c,
     fc: [t, last h]. Outputs: every step's end into out_t/out_y when want_steps (cap
     out_t.size), t_eval points into out_y[:, i_te] (te non-empty), dense coefficients
     d_c[k] (P + 1, N) when want_dense, events into ev_t[j, ev_n[j]], ev_y[j, ., :]."""
+    P, NS, N, NEV, TS = cfg[0], cfg[1], cfg[2], cfg[3], cfg[4]
+    rf = rhofac(P)
     t = fc[0]
     dirn = 1.0 if t1 >= t else -1.0
     nsteps = ic[1]
@@ -131,9 +136,7 @@ def run(b, gb, ic, fc, t1, h_max, max_steps, te, out_t, out_y, d_t, d_h, d_c,
     n_d = ic[4]
     want_steps = ic[5] != 0
     want_dense = ic[6] != 0
-    # >>> events
     ev_cap = ev_t.shape[1] if NEV > 0 else 0
-    # <<< events
     status = 0
     while True:
         if t == t1:
@@ -145,7 +148,6 @@ def run(b, gb, ic, fc, t1, h_max, max_steps, te, out_t, out_y, d_t, d_h, d_c,
         if (want_steps and n_out >= out_t.shape[0]) or (want_dense and n_d >= d_t.shape[0]):
             status = 2
             break
-        # >>> events
         full = False
         for j in range(NEV):
             if ev_n[j] + P + 1 >= ev_cap:
@@ -153,10 +155,9 @@ def run(b, gb, ic, fc, t1, h_max, max_steps, te, out_t, out_y, d_t, d_h, d_c,
         if full:
             status = 2
             break
-        # <<< events
         b[TS] = t
-        tc(b, gb)
-        h, ok = _step_size(b)
+        _call(addr, b, gb)
+        h, ok = _step_size(b, P, NS, N, rf)
         if not ok:
             status = -2
             break
@@ -168,26 +169,25 @@ def run(b, gb, ic, fc, t1, h_max, max_steps, te, out_t, out_y, d_t, d_h, d_c,
             h = rem
         h = dirn * h
         stop = False
-        # >>> events
         if NEV > 0:
             # earliest terminal root
             tau_t = h
             for j in range(NEV):
                 if ev_term[j]:
-                    r = _first_root(gb, j, h, ev_dir[j], 0.0, tau_t)
+                    r = _first_root(gb, j, h, ev_dir[j], 0.0, tau_t, P)
                     if r == r:
                         tau_t = r
                         stop = True
             for j in range(NEV):
                 lo = 0.0
                 while True:
-                    r = _first_root(gb, j, h, ev_dir[j], lo, tau_t)
+                    r = _first_root(gb, j, h, ev_dir[j], lo, tau_t, P)
                     if r != r or ev_n[j] >= ev_cap:
                         break
                     k = ev_n[j]
                     ev_t[j, k] = t + r
                     for i in range(N):
-                        ev_y[j, k, i] = _horner(b, i, r)
+                        ev_y[j, k, i] = _horner(b, i, r, P, NS)
                     ev_n[j] = k + 1
                     if ev_term[j] and stop and r == tau_t:
                         break
@@ -197,14 +197,13 @@ def run(b, gb, ic, fc, t1, h_max, max_steps, te, out_t, out_y, d_t, d_h, d_c,
             if stop:
                 h = tau_t
                 last = True
-        # <<< events
         # t_eval points in this step
         if te.shape[0] > 0:
             t_end = t1 if (last and not stop) else t + h
             while i_te < te.shape[0] and dirn * (te[i_te] - t_end) <= 0.0:
                 tau = te[i_te] - t
                 for i in range(N):
-                    out_y[i, i_te] = _horner(b, i, tau)
+                    out_y[i, i_te] = _horner(b, i, tau, P, NS)
                 i_te += 1
         if want_dense:
             d_t[n_d] = t
@@ -215,7 +214,7 @@ def run(b, gb, ic, fc, t1, h_max, max_steps, te, out_t, out_y, d_t, d_h, d_c,
             n_d += 1
         fin = True
         for i in range(N):
-            v = _horner(b, i, h)
+            v = _horner(b, i, h, P, NS)
             if v - v != 0.0:
                 fin = False
             b[i] = v
@@ -239,3 +238,9 @@ def run(b, gb, ic, fc, t1, h_max, max_steps, te, out_t, out_y, d_t, d_h, d_c,
     ic[2] = n_out
     ic[3] = i_te
     ic[4] = n_d
+
+
+@jit
+def call_kernel(addr, b, g):
+    """Run a coefficient kernel once (for tests and tools): fills ``b`` and ``g``."""
+    _call(addr, b, g)

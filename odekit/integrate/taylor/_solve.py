@@ -7,9 +7,11 @@ import types
 
 import numpy as np
 
+from ... import _jit
 from .._results import Event, IntegrationError, OdeResult
 from ._codegen import get_module, order_from_tol
 from ._decomp import decompose
+from ._driver import run as _drive
 from ._trace import trace
 
 __all__ = ["solve_taylor", "TaylorSolution", "prepare"]
@@ -62,6 +64,8 @@ class Prepared:
         self.nbuf = (P + 1) * D.nslots
         self.param_slots = np.array([s for s in range(D.nslots) if D.kind[s] == "param"],
                                     dtype=np.int64)
+        self.addr = mod.tc if _jit.DISABLED else mod.tc.address
+        self.cfg = np.array([P, D.nslots, D.n, len(D.ev_outs), D.t_slot], dtype=np.int64)
 
 
 def prepare(fun, n, m, P, events=(), W=1) -> Prepared:
@@ -268,7 +272,7 @@ _EMPTY3 = np.empty((0, 0, 0))
 
 
 def _run(prep, t0, t1, y, p, te, evs, dense, max_steps, max_step):
-    D, P, mod = prep.D, prep.P, prep.mod
+    D, P = prep.D, prep.P
     n = D.n
     b = np.zeros(prep.nbuf)
     b[:n] = y
@@ -294,7 +298,7 @@ def _run(prep, t0, t1, y, p, te, evs, dense, max_steps, max_step):
     ev_dir = np.array([e.direction for e in evs], dtype=np.float64)
     ev_term = np.array([e.terminal for e in evs], dtype=np.bool_)
     while True:
-        mod.run(b, gb, ic, fc, t1, max_step, max_steps, te_arr, out_t, out_y, d_t, d_h,
+        _drive(prep.addr, prep.cfg, b, gb, ic, fc, t1, max_step, max_steps, te_arr, out_t, out_y, d_t, d_h,
                 d_c, ev_dir, ev_term, ev_t, ev_y, ev_n)
         if ic[0] != 2:
             break
@@ -332,3 +336,26 @@ def _run(prep, t0, t1, y, p, te, evs, dense, max_steps, max_step):
     return OdeResult(t=t_out, y=y_out, sol=sol, t_events=t_events, y_events=y_events,
                      nfev=nsteps, nsteps=nsteps, nrejected=0, status=status,
                      message=_MESSAGES[status])
+
+
+def tol_from_rtol_atol(rtol, atol) -> float:
+    """The Taylor tolerance for solve_ivp's ``rtol``/``atol``: ``min(rtol, min(atol))``,
+    raised to 1e-16 if below (the tolerance acts as absolute where |y| < 1 and as
+    relative above, so the smaller of the two is the one that holds everywhere)."""
+    try:
+        r = float(np.min(np.asarray(rtol, dtype=float)))
+        a = float(np.min(np.asarray(atol, dtype=float)))
+    except (TypeError, ValueError):
+        raise TypeError("rtol and atol must be real numbers") from None
+    if not (r > 0 and a > 0):
+        raise ValueError(f"rtol and atol must be positive, got rtol={rtol!r}, atol={atol!r}")
+    return max(min(r, a, 0.5), 1e-16)
+
+
+def _solve_ivp_hook(fun, t_span, y0, params, rtol, atol, t_eval, dense_output, events,
+                    max_step, max_steps):
+    """``odekit.solve_ivp(..., method="taylor")``."""
+    params = None if (isinstance(params, tuple) and not params) else params
+    return solve_taylor(fun, t_span, y0, params=params, tol=tol_from_rtol_atol(rtol, atol),
+                        t_eval=t_eval, events=events, dense_output=dense_output,
+                        max_steps=max_steps, max_step=max_step)

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from odekit.integrate.taylor import _solve
+from odekit.integrate.taylor._driver import call_kernel
 
 P = 10
 
@@ -73,7 +74,7 @@ def test_coefficients_against_mpmath(prep, seed):
     b[1:N] = rng.uniform(-1, 1, N - 1)
     b[D.t_slot] = t0
     b[prep.param_slots] = p
-    prep.mod.tc(b, np.zeros(1))
+    call_kernel(prep.addr, b, np.zeros(1))
     coef = b.reshape(P + 1, D.nslots)[:, :N]
     mpmath.mp.dps = 40
     pm = [mpmath.mpf(float(v)) for v in p]
