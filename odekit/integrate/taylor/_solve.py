@@ -147,6 +147,10 @@ def check_tol(tol):
 
 
 def _array(x, name, ndim):
+    if type(x) is np.ndarray and x.dtype == np.float64 and x.ndim in ndim and x.size <= 16:
+        a = x.copy()
+        if all(map(math.isfinite, a.ravel().tolist())):
+            return a
     try:
         a = np.array(x, dtype=np.float64, copy=True)
     except (TypeError, ValueError):
@@ -267,39 +271,55 @@ def solve_taylor(fun, t_span, y0, *, params=None, tol=1e-12, t_eval=None, events
 
 
 _EMPTY = np.empty(0)
+_EMPTY1 = np.zeros(1)  # g when there are no events (never written)
 _EMPTY2 = np.empty((0, 0))
 _EMPTY3 = np.empty((0, 0, 0))
+_NOB = np.empty(0, dtype=np.bool_)
+_NOI = np.empty(0, dtype=np.int64)
 
 
 def _run(prep, t0, t1, y, p, te, evs, dense, max_steps, max_step):
     D, P = prep.D, prep.P
     n = D.n
-    b = np.zeros(prep.nbuf)
+    b = np.empty(prep.nbuf)
     b[:n] = y
-    b[prep.param_slots] = p
+    if p.size:
+        b[prep.param_slots] = p
     nev = len(evs)
-    gb = np.zeros(max(nev, 1) * (P + 1))
     ic = np.zeros(8, dtype=np.int64)
     fc = np.array([t0, 0.0])
     want_steps = te is None
-    ic[5] = want_steps
-    ic[6] = dense
-    cap = 64
-    out_t = np.empty(cap if want_steps else 0)
-    out_y = np.empty((n, cap)) if want_steps else np.empty((n, te.size))
-    te_arr = te if te is not None else _EMPTY
-    d_t = np.empty(cap if dense else 0)
-    d_h = np.empty(cap if dense else 0)
-    d_c = np.empty((cap if dense else 0, P + 1, n))
-    ecap = 4 * (P + 1) if nev else 0
-    ev_t = np.empty((nev, ecap))
-    ev_y = np.empty((nev, ecap, n))
-    ev_n = np.zeros(nev, dtype=np.int64)
-    ev_dir = np.array([e.direction for e in evs], dtype=np.float64)
-    ev_term = np.array([e.terminal for e in evs], dtype=np.bool_)
+    if want_steps:  # every step's end, y0 first
+        cap = 256
+        out_t = np.empty(cap)
+        out_y = np.empty((n, cap))
+        out_t[0] = t0
+        out_y[:, 0] = y
+        ic[2] = 1
+        ic[5] = 1
+        te_arr = _EMPTY
+    else:
+        out_t = _EMPTY
+        out_y = np.empty((n, te.size))
+        te_arr = te
+    if dense:
+        ic[6] = 1
+        d_t, d_h, d_c = np.empty(64), np.empty(64), np.empty((64, P + 1, n))
+    else:
+        d_t, d_h, d_c = _EMPTY, _EMPTY, _EMPTY3
+    if nev:
+        gb = np.zeros(nev * (P + 1))
+        ecap = 4 * (P + 1)
+        ev_t = np.empty((nev, ecap))
+        ev_y = np.empty((nev, ecap, n))
+        ev_n = np.zeros(nev, dtype=np.int64)
+        ev_dir = np.array([e.direction for e in evs], dtype=np.float64)
+        ev_term = np.array([e.terminal for e in evs], dtype=np.bool_)
+    else:
+        gb, ev_t, ev_y, ev_n, ev_dir, ev_term = _EMPTY1, _EMPTY2, _EMPTY3, _NOI, _EMPTY, _NOB
     while True:
-        _drive(prep.addr, prep.cfg, b, gb, ic, fc, t1, max_step, max_steps, te_arr, out_t, out_y, d_t, d_h,
-                d_c, ev_dir, ev_term, ev_t, ev_y, ev_n)
+        _drive(prep.addr, prep.cfg, b, gb, ic, fc, t1, max_step, max_steps, te_arr, out_t,
+               out_y, d_t, d_h, d_c, ev_dir, ev_term, ev_t, ev_y, ev_n)
         if ic[0] != 2:
             break
         if want_steps and ic[2] >= out_t.size:
@@ -320,19 +340,22 @@ def _run(prep, t0, t1, y, p, te, evs, dense, max_steps, max_step):
                                t=float(fc[0]), reason=_MESSAGES[status])
     if want_steps:
         k = int(ic[2])
-        t_out = np.concatenate([[t0], out_t[:k]])
-        y_out = np.concatenate([y[:, None], out_y[:, :k]], axis=1)
+        t_out = out_t[:k].copy()
+        y_out = out_y[:, :k].copy()
     else:
         k = int(ic[3])
         t_out = te[:k].copy()
-        y_out = out_y[:, :k].copy()
+        y_out = out_y[:, :k] if k == te.size else out_y[:, :k].copy()
     sol = None
     if dense:
         nd = int(ic[4])
         sol = TaylorSolution(t0, float(fc[0]), d_t[:nd].copy(), d_h[:nd].copy(),
                              d_c[:nd].copy())
-    t_events = [ev_t[j, :ev_n[j]].copy() for j in range(nev)]
-    y_events = [ev_y[j, :ev_n[j]].copy() for j in range(nev)]
+    if nev:
+        t_events = [ev_t[j, :ev_n[j]].copy() for j in range(nev)]
+        y_events = [ev_y[j, :ev_n[j]].copy() for j in range(nev)]
+    else:
+        t_events, y_events = [], []
     return OdeResult(t=t_out, y=y_out, sol=sol, t_events=t_events, y_events=y_events,
                      nfev=nsteps, nsteps=nsteps, nrejected=0, status=status,
                      message=_MESSAGES[status])
