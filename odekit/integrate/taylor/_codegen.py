@@ -142,14 +142,20 @@ class _Gen:
             return [f"{out} = {C0(args[0])} - {C0(args[1])}"]
         if op == "mul":
             return [f"{out} = {C0(args[0])} * {C0(args[1])}"]
-        if op == "div":
-            return [f"{out} = {C0(args[0])} / {C0(args[1])}"]
+        if op == "div":  # r: the reciprocal of the divisor, once per step
+            return [f"{out} = {C0(args[0])} / {C0(args[1])}",
+                    f"r{s} = 1.0 / {C0(args[1])}"]
         if op == "neg":
             return [f"{out} = -{C0(args[0])}"]
         if op == "pow":
-            return [f"{out} = {C0(args[0])} ** {_lit(args[1])}"]
-        if op in ("sqrt", "exp", "log"):
-            return [f"{out} = math.{op}({C0(args[0])})"]
+            return [f"{out} = {C0(args[0])} ** {_lit(args[1])}",
+                    f"r{s} = 1.0 / {C0(args[0])}"]
+        if op == "sqrt":
+            return [f"{out} = math.sqrt({C0(args[0])})", f"r{s} = 0.5 / {out}"]
+        if op == "log":
+            return [f"{out} = math.log({C0(args[0])})", f"r{s} = 1.0 / {C0(args[0])}"]
+        if op == "exp":
+            return [f"{out} = math.exp({C0(args[0])})"]
         if op == "sincos":
             a, cs = args
             return [f"{out} = math.sin({C0(a)})", f"{self.B(0, cs)} = math.cos({C0(a)})"]
@@ -164,6 +170,7 @@ class _Gen:
             lines = [f"{out} = math.atan2({C0(y)}, {C0(x)})"]
             if len(args) > 2:
                 lines.append(f"{self.B(0, args[2])} = {C0(x)}*{C0(x)} + {C0(y)}*{C0(y)}")
+                lines.append(f"r{s} = 1.0 / {self.B(0, args[2])}")
             return lines
         raise AssertionError(op)
 
@@ -193,11 +200,11 @@ class _Gen:
             a, b = args
             ca = C(a, k)
             if D.deg[b] == 0:
-                return [f"{out} = {ca if ca is not None else '0.0'} / {C(b, 0)}"]
+                return [f"{out} = {ca if ca is not None else '0.0'} * r{s}"]
             terms = self.conv(b, s, k, 1, k)
             num = (f"{ca} - {_psum(terms)}" if ca is not None else f"-{_psum(terms)}") \
                 if terms else (ca or "0.0")
-            return [f"{out} = ({num}) / {C(b, 0)}"]
+            return [f"{out} = ({num}) * r{s}"]
         if op == "pow":
             a, c = args
             terms = []
@@ -209,13 +216,13 @@ class _Gen:
                 if w == 0.0:
                     continue
                 terms.append(self.prod(_lit(w), ca, cw))
-            return [f"{out} = {_psum(terms)} / {C(a, 0)}"]
+            return [f"{out} = {_psum(terms)} * r{s}"]
         if op == "sqrt":
             (a,) = args
             ca = C(a, k)
             terms = self.square_terms(s, k, 1)
             num = f"{ca or '0.0'} - {_psum(terms)}" if terms else (ca or "0.0")
-            return [f"{out} = ({num}) / (2.0 * {C(s, 0)})"]
+            return [f"{out} = ({num}) * r{s}"]
         if op == "exp":
             (a,) = args
             terms = self.conv(a, s, k, 1, k, weight=lambda j: j / k)
@@ -225,7 +232,7 @@ class _Gen:
             ca = C(a, k)
             terms = self.conv(s, a, k, 1, k - 1, weight=lambda j: j / k)
             num = f"{ca or '0.0'} - {_psum(terms)}" if terms else (ca or "0.0")
-            return [f"{out} = ({num}) / {C(a, 0)}"]
+            return [f"{out} = ({num}) * r{s}"]
         if op == "sincos":
             a, cs = args
             ts = self.conv(a, cs, k, 1, k, weight=lambda j: j / k)
@@ -246,7 +253,7 @@ class _Gen:
             if rw:
                 num += f" - {_psum(rw)}"
             rr = self.conv(x, x, k) + self.conv(y, y, k)
-            return [f"{out} = ({num}) / ({_lit(k)} * {C(r, 0)})",
+            return [f"{out} = ({num}) * ({_lit(1.0 / k)} * r{s})",
                     f"{self.B(k, r)} = {_psum(rr)}"]
         raise AssertionError(op)
 
@@ -260,6 +267,76 @@ class _Gen:
             else:
                 lines.append(f"{self.B(k + 1, i)} = {c} * {_lit(1.0 / (k + 1))}")
         return lines
+
+
+def _tree(fn, xs):
+    if len(xs) == 1:
+        return xs[0]
+    mid = len(xs) // 2
+    return f"{fn}({_tree(fn, xs[:mid])}, {_tree(fn, xs[mid:])})"
+
+
+def extra_slots(D, P):
+    """Offsets (in lane units) of the step's inputs and outputs after the coefficients:
+    CAP (the largest |h| allowed: min(max_step, |t1 - t|)), DIR (+-1), H (the signed
+    step taken) and NEW (the N states at t + h)."""
+    X = (P + 1) * D.nslots
+    return {"CAP": X, "DIR": X + 1, "H": X + 2, "NEW": X + 3, "END": X + 3 + D.n}
+
+
+def step_lines(G, D, P):
+    """heyoka's step rule and the Horner update, in the kernel (one lane).
+
+    h = e^-2 exp(-0.7 / (P - 1)) min_{k = P-1, P} (s / max_i |x_i^[k]|)^(1/k), with
+    s = max(1, max_i |x_i|), clipped to CAP and signed by DIR; then NEW_i = x_i(t + h).
+    A zero coefficient row gives log(0) = -inf and no bound; a non-finite coefficient
+    makes the new state non-finite, which the driver reports."""
+    xs = extra_slots(D, P)
+    n = D.n
+    st = lambda k: [f"_abs({G.B(k, i)})" for i in range(n)]  # noqa: E731
+    rho = math.exp(-0.7 / (P - 1)) / math.e ** 2
+    lines = [f"mx_ = _max({_tree('_max', st(0))}, 1.0)",
+             f"m1_ = {_tree('_max', st(P - 1))}",
+             f"m2_ = {_tree('_max', st(P))}",
+             "ls_ = _log(mx_)",
+             f"e1_ = (ls_ - _log(m1_)) * {_lit(1.0 / (P - 1))}",
+             f"e2_ = (ls_ - _log(m2_)) * {_lit(1.0 / P)}",
+             f"h_ = _min(_exp(_min(e1_, e2_)) * {_lit(rho)}, {G.Bmem(0, xs['CAP'])})",
+             f"h_ = h_ * {G.Bmem(0, xs['DIR'])}",
+             f"{G.Bmem(0, xs['H'])} = h_"]
+    for i in range(n):
+        acc = G.B(P, i)
+        for k in range(P - 1, -1, -1):
+            acc = f"_fma({acc}, h_, {G.B(k, i)})"
+        lines.append(f"{G.Bmem(0, xs['NEW'] + i)} = {acc}")
+    return lines
+
+
+_PY_HELPERS = '''
+def _log(x):
+    return math.log(x) if x > 0.0 else (-math.inf if x == 0.0 else math.nan)
+
+
+def _exp(x):
+    return math.exp(x) if x < 709.0 else math.inf
+
+
+def _abs(x):
+    return abs(x)
+
+
+def _min(a, b):
+    return a if a < b else b
+
+
+def _max(a, b):
+    return a if a > b else b
+
+
+def _fma(a, b, c):
+    return a * b + c  # fused in compiled code (LLVM's fma); here rounded twice
+
+'''
 
 
 def _block(lines, W, indent="    "):
@@ -299,6 +376,8 @@ def coefficient_source(D, P: int, W: int = 1, events: bool = False) -> str:
             if W == 1:
                 lines += [f"{G.Bmem(k + 1, i)} = {G.B(k + 1, i)}" for i in range(D.n)]
         body += _block(lines, W)
+    if W == 1:
+        body += _block(step_lines(G, D, P), 1)
     ev = []
     for j, o in enumerate(D.ev_outs):
         for k in range(P + 1):
@@ -353,8 +432,8 @@ def get_module(D, P: int, W: int = 1):
                   "import math", "", f"W = {W}", ""]
         one = coefficient_source(D, P, 1, events)
         if _jit.DISABLED:  # plain Python: the coefficient source itself
-            kernel = ("def jit(f):\n    return f\n\n\n"
-                      + coefficient_source(D, P, W, events))
+            kernel = ("def jit(f):\n    return f\n\n" + _PY_HELPERS + "\n"
+                      + coefficient_source(D, P, 1, events))
         else:  # the one-lane source lowered to LLVM IR on W lanes (see ._llvm), made
             # C-callable so that the driver, compiled once, calls it by address
             kernel = ("from numba import cfunc, types\n"

@@ -77,44 +77,6 @@ NSUB = 16  # sub-intervals per step on which the event polynomials are sampled
 
 
 @jit
-def _step_size(b, P, NS, N, rf):
-    """heyoka's rule: h = e^-2 exp(-0.7/(P-1)) min_{k in P-1, P} (s / max|x[k]|)^(1/k),
-    s = max|x| if that exceeds 1, else 1 (one exp and two logs: the minimum is taken on
-    the exponents). Returns (h, finite); h is +inf when both coefficients vanish."""
-    mx = 0.0
-    m1 = 0.0
-    m2 = 0.0
-    o1 = (P - 1) * NS
-    o2 = P * NS
-    for i in range(N):
-        a = abs(b[i])
-        a1 = abs(b[o1 + i])
-        a2 = abs(b[o2 + i])
-        mx = a if a > mx else mx
-        m1 = a1 if a1 > m1 else m1
-        m2 = a2 if a2 > m2 else m2
-    ok = (mx - mx == 0.0) and (m1 - m1 == 0.0) and (m2 - m2 == 0.0)
-    if not ok:
-        return 0.0, False
-    # in log2 units, with the fast branch-free log2/exp2 (the rule is a heuristic:
-    # 1e-8 in the exponent is far below what matters); tiny or zero coefficients
-    # (below 1e-300: a terminating series) give no bound
-    ls = fast_log2(mx) if mx > 1.0 else 0.0
-    e1 = (ls - fast_log2(m1)) / (P - 1) if m1 > 1e-300 else 2000.0
-    e2 = (ls - fast_log2(m2)) / P if m2 > 1e-300 else 2000.0
-    e = e1 if e1 < e2 else e2
-    if e >= 1000.0:
-        return math.inf, True
-    return fast_exp2(e) * rf, ok
-
-
-@jit
-def rhofac(P):
-    """heyoka's safety factor e^-2 exp(-0.7 / (P - 1))."""
-    return math.exp(-0.7 / (P - 1) - 2.0)
-
-
-@jit
 def _horner(b, i, tau, P, NS):
     acc = b[P * NS + i]
     for k in range(P - 1, -1, -1):
@@ -182,8 +144,7 @@ def run(addr, cfg, b, gb, ic, fc, t1, h_max, max_steps, te, out_t, out_y, d_t, d
     fc: [t, last h]. Outputs: every step's end into out_t/out_y when want_steps (cap
     out_t.size), t_eval points into out_y[:, i_te] (te non-empty), dense coefficients
     d_c[k] (P + 1, N) when want_dense, events into ev_t[j, ev_n[j]], ev_y[j, ., :]."""
-    P, NS, N, NEV, TS = cfg[0], cfg[1], cfg[2], cfg[3], cfg[4]
-    rf = rhofac(P)
+    P, NS, N, NEV, TS, X = cfg[0], cfg[1], cfg[2], cfg[3], cfg[4], cfg[5]
     t = fc[0]
     dirn = 1.0 if t1 >= t else -1.0
     nsteps = ic[1]
@@ -211,19 +172,16 @@ def run(addr, cfg, b, gb, ic, fc, t1, h_max, max_steps, te, out_t, out_y, d_t, d
         if full:
             status = 2
             break
+        rem = abs(t1 - t)
         b[TS] = t
-        _call(addr, b, gb)
-        h, ok = _step_size(b, P, NS, N, rf)
-        if not ok:
+        b[X] = h_max if h_max < rem else rem
+        b[X + 1] = dirn
+        _call(addr, b, gb)  # coefficients, step (heyoka's rule) and the new state
+        h = b[X + 2]
+        last = abs(h) >= rem
+        if h != h:
             status = -2
             break
-        if h > h_max:
-            h = h_max
-        rem = abs(t1 - t)
-        last = h >= rem
-        if last:
-            h = rem
-        h = dirn * h
         stop = False
         if NEV > 0:
             # earliest terminal root
@@ -268,16 +226,12 @@ def run(addr, cfg, b, gb, ic, fc, t1, h_max, max_steps, te, out_t, out_y, d_t, d
                 for i in range(N):
                     d_c[n_d, k, i] = b[k * NS + i]
             n_d += 1
-        # the new state by Horner's rule, all states at once (independent chains
-        # interleave), accumulated in place in row P (the kernel rewrites it next step)
-        oP = P * NS
-        for k in range(P - 1, -1, -1):
-            ok_ = k * NS
-            for i in range(N):
-                b[oP + i] = b[oP + i] * h + b[ok_ + i]
         fin = True
+        if stop:  # truncated at a terminal event: the state there
+            for i in range(N):
+                b[X + 3 + i] = _horner(b, i, h, P, NS)
         for i in range(N):
-            v = b[oP + i]
+            v = b[X + 3 + i]
             if v - v != 0.0:
                 fin = False
             b[i] = v

@@ -10,7 +10,9 @@ is cached on disk with the function that calls it, like any other Numba function
 The source language is the small subset that :func:`._codegen.coefficient_source` writes
 for one lane: ``name = expr``, ``b[i] = expr``, ``g[i] = expr`` with constant ``i``;
 expressions of ``+ - * /``, unary ``-``, ``x ** c`` (c a literal), float literals, names,
-``b[i]`` and ``math.sqrt/exp/log/sin/cos/tan/tanh/atan2``. With ``W > 1`` lanes every
+``b[i]``, ``math.sqrt/exp/log/sin/cos/tan/tanh/atan2`` and the step-size helpers
+``_log _exp _abs _min _max _fma`` (LLVM's ``log exp fabs minnum maxnum fma``; the
+Horner update of the state is fused multiply-adds). With ``W > 1`` lanes every
 value is a ``<W x double>`` vector, ``b[i]`` is the vector at ``b[i*W : i*W + W]`` (the
 batch layout ``(k * NS + s) * W + l``), and the arithmetic is SIMD by construction: LLVM
 need not discover it. The IR carries no fast-math flags (no reassociation, no
@@ -31,7 +33,10 @@ __all__ = ["make_kernel", "call_address"]
 _DBL = ir.DoubleType()
 _I64 = ir.IntType(64)
 _LLVM_UNARY = {"sqrt": "llvm.sqrt", "exp": "llvm.exp", "log": "llvm.log",
-               "sin": "llvm.sin", "cos": "llvm.cos"}
+               "sin": "llvm.sin", "cos": "llvm.cos", "pow": "llvm.pow",
+               # the step-size helpers of the generated source
+               "_log": "llvm.log", "_exp": "llvm.exp", "_abs": "llvm.fabs",
+               "_min": "llvm.minnum", "_max": "llvm.maxnum", "_fma": "llvm.fma"}
 _LIBM_UNARY = ("tan", "tanh")
 
 
@@ -63,8 +68,8 @@ class _Emitter:
     def fn(self, name, nargs=1):
         """An LLVM intrinsic (vector forms too) or, for tan/tanh/atan2, libm's scalar
         function (applied lane by lane)."""
-        if name in _LLVM_UNARY or name == "pow":
-            base = "llvm.pow" if name == "pow" else _LLVM_UNARY[name]
+        if name in _LLVM_UNARY:
+            base = _LLVM_UNARY[name]
             suffix = "f64" if self.W == 1 else f"v{self.W}f64"
             fnty = ir.FunctionType(self.ty, [self.ty] * nargs)
             return cgutils.get_or_insert_function(self.mod, fnty, f"{base}.{suffix}"), True
@@ -114,7 +119,7 @@ class _Emitter:
             assert e.value.id == "b"
             return self.load(self.bptr, e.slice.value)
         if isinstance(e, ast.Call):
-            name = e.func.attr
+            name = e.func.attr if isinstance(e.func, ast.Attribute) else e.func.id
             return self.call(name, [self.expr(a) for a in e.args])
         raise AssertionError(ast.dump(e))
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from ... import _jit
 from .._results import Event, IntegrationError, OdeResult
-from ._codegen import get_module, order_from_tol
+from ._codegen import extra_slots, get_module, order_from_tol
 from ._decomp import decompose
 from ._driver import run as _drive
 from ._trace import trace
@@ -61,11 +61,13 @@ class Prepared:
 
     def __init__(self, D, P, mod, inplace):
         self.D, self.P, self.mod, self.inplace = D, P, mod, inplace
-        self.nbuf = (P + 1) * D.nslots
+        xs = extra_slots(D, P)
+        self.nbuf = xs["END"]
         self.param_slots = np.array([s for s in range(D.nslots) if D.kind[s] == "param"],
                                     dtype=np.int64)
         self.addr = mod.tc if _jit.DISABLED else mod.tc.address
-        self.cfg = np.array([P, D.nslots, D.n, len(D.ev_outs), D.t_slot], dtype=np.int64)
+        self.cfg = np.array([P, D.nslots, D.n, len(D.ev_outs), D.t_slot, xs["CAP"]],
+                            dtype=np.int64)
 
 
 def prepare(fun, n, m, P, events=(), W=1) -> Prepared:

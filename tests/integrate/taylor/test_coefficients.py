@@ -75,7 +75,7 @@ def test_coefficients_against_mpmath(prep, seed):
     b[D.t_slot] = t0
     b[prep.param_slots] = p
     call_kernel(prep.addr, b, np.zeros(1))
-    coef = b.reshape(P + 1, D.nslots)[:, :N]
+    coef = b[:(P + 1) * D.nslots].reshape(P + 1, D.nslots)[:, :N]
     mpmath.mp.dps = 40
     pm = [mpmath.mpf(float(v)) for v in p]
     for k, (name, _) in enumerate(OPS):
