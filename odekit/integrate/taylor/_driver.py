@@ -15,6 +15,8 @@ halvings).
 
 import math
 
+import numpy as np
+
 from ... import _jit
 from ..._jit import jit
 
@@ -261,3 +263,13 @@ def run(addr, cfg, b, gb, ic, fc, t1, h_max, max_steps, te, out_t, out_y, d_t, d
 def call_kernel(addr, b, g):
     """Run a coefficient kernel once (for tests and tools): fills ``b`` and ``g``."""
     _call(addr, b, g)
+
+
+@jit
+def run_plain(addr, cfg, b, ic, fc, t1, h_max, max_steps, te, out_t, out_y):
+    """:func:`run` without events and dense output (fewer arguments to pass from
+    Python: the dispatch cost matters at a few microseconds per solve)."""
+    e1 = np.empty(0)
+    e3 = np.empty((0, 0, 0))
+    run(addr, cfg, b, e1, ic, fc, t1, h_max, max_steps, te, out_t, out_y, e1, e1, e3,
+        e1, np.empty(0, dtype=np.bool_), np.empty((0, 0)), e3, np.empty(0, dtype=np.int64))

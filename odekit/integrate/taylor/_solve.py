@@ -12,6 +12,7 @@ from .._results import Event, IntegrationError, OdeResult
 from ._codegen import extra_slots, get_module, order_from_tol
 from ._decomp import decompose
 from ._driver import run as _drive
+from ._driver import run_plain as _drive_plain
 from ._trace import trace
 
 __all__ = ["solve_taylor", "TaylorSolution", "prepare"]
@@ -38,7 +39,35 @@ def _fp_value(v):
     return ("id", id(v))
 
 
+_FP_FAST: dict = {}  # id(py) -> (py, ((name, object), ...), fingerprint)
+_FAST_TYPES = (int, float, complex, bool, str, bytes, type(None), types.ModuleType,
+               types.FunctionType, types.BuiltinFunctionType, np.ufunc, type)
+
+
 def fingerprint(py) -> tuple:
+    """:func:`_fingerprint`, with a fast path: when every global the function names is
+    the very same immutable object as last time (and there is no closure), the last
+    answer stands."""
+    hit = _FP_FAST.get(id(py))
+    g = py.__globals__
+    if hit is not None and hit[0] is py:
+        for name, obj in hit[1]:
+            if g.get(name, _FP_FAST) is not obj:
+                break
+        else:
+            return hit[2]
+    fp = _fingerprint(py)
+    names = _names(py.__code__, set())
+    pairs = tuple((nm, g.get(nm, _FP_FAST)) for nm in names)
+    if py.__closure__ is None and all(isinstance(v, _FAST_TYPES) or v is _FP_FAST
+                                      for _, v in pairs):
+        if len(_FP_FAST) > 256:
+            _FP_FAST.clear()
+        _FP_FAST[id(py)] = (py, pairs, fp)
+    return fp
+
+
+def _fingerprint(py) -> tuple:
     """The values that tracing ``py`` reads besides its arguments: the globals it names
     and its closure cells (numbers and arrays by value, other objects by identity).
     A changed value gives a new trace, never a stale one."""
@@ -65,6 +94,8 @@ class Prepared:
         self.nbuf = xs["END"]
         self.param_slots = np.array([s for s in range(D.nslots) if D.kind[s] == "param"],
                                     dtype=np.int64)
+        self.p0 = D.t_slot + 1  # parameters occupy the slots after t, in order
+        assert np.array_equal(self.param_slots, np.arange(self.p0, self.p0 + D.m))
         self.addr = mod.tc if _jit.DISABLED else mod.tc.address
         self.cfg = np.array([P, D.nslots, D.n, len(D.ev_outs), D.t_slot, xs["CAP"]],
                             dtype=np.int64)
@@ -149,7 +180,14 @@ def check_tol(tol):
 
 
 def _array(x, name, ndim):
-    if type(x) is np.ndarray and x.dtype == np.float64 and x.ndim in ndim and x.size <= 16:
+    if type(x) in (list, tuple) and len(x) <= 16 and 1 in ndim:  # fast path: few floats
+        try:
+            if all(type(v) is float and math.isfinite(v) for v in x):
+                return np.array(x, dtype=np.float64)
+        except TypeError:
+            pass
+    elif type(x) is np.ndarray and x.dtype == np.float64 and x.ndim in ndim \
+            and x.size <= 16:
         a = x.copy()
         if all(map(math.isfinite, a.ravel().tolist())):
             return a
@@ -166,11 +204,24 @@ def _array(x, name, ndim):
 
 
 def check_common(t_span, y0, params, max_steps, ydim=(1,)):
+    if type(t_span) is tuple and len(t_span) == 2 and type(t_span[0]) is float \
+            and type(t_span[1]) is float:
+        t0, t1 = t_span
+    else:
+        t0, t1 = _pair(t_span)
+    return _common_rest(t0, t1, y0, params, max_steps, ydim)
+
+
+def _pair(t_span):
     try:
         t0, t1 = (float(v) for v in t_span)
     except (TypeError, ValueError):
         raise ValueError(f"t_span must be a pair (t0, t1) of real numbers, got {t_span!r}"
                          ) from None
+    return t0, t1
+
+
+def _common_rest(t0, t1, y0, params, max_steps, ydim):
     if not (math.isfinite(t0) and math.isfinite(t1)):
         raise ValueError(f"t_span must be finite, got ({t0}, {t1})")
     if t0 == t1:
@@ -283,10 +334,11 @@ _NOI = np.empty(0, dtype=np.int64)
 def _run(prep, t0, t1, y, p, te, evs, dense, max_steps, max_step):
     D, P = prep.D, prep.P
     n = D.n
-    b = np.empty(prep.nbuf)
+    b = np.zeros(prep.nbuf)
     b[:n] = y
     if p.size:
-        b[prep.param_slots] = p
+        s0 = prep.p0
+        b[s0:s0 + p.size] = p
     nev = len(evs)
     ic = np.zeros(8, dtype=np.int64)
     fc = np.array([t0, 0.0])
@@ -319,9 +371,14 @@ def _run(prep, t0, t1, y, p, te, evs, dense, max_steps, max_step):
         ev_term = np.array([e.terminal for e in evs], dtype=np.bool_)
     else:
         gb, ev_t, ev_y, ev_n, ev_dir, ev_term = _EMPTY1, _EMPTY2, _EMPTY3, _NOI, _EMPTY, _NOB
+    plain = not (nev or dense)
     while True:
-        _drive(prep.addr, prep.cfg, b, gb, ic, fc, t1, max_step, max_steps, te_arr, out_t,
-               out_y, d_t, d_h, d_c, ev_dir, ev_term, ev_t, ev_y, ev_n)
+        if plain:
+            _drive_plain(prep.addr, prep.cfg, b, ic, fc, t1, max_step, max_steps, te_arr,
+                         out_t, out_y)
+        else:
+            _drive(prep.addr, prep.cfg, b, gb, ic, fc, t1, max_step, max_steps, te_arr,
+                   out_t, out_y, d_t, d_h, d_c, ev_dir, ev_term, ev_t, ev_y, ev_n)
         if ic[0] != 2:
             break
         if want_steps and ic[2] >= out_t.size:
