@@ -211,8 +211,90 @@ def bench_compile(quick):
               f"(import odekit.integrate.taylor {float(out2[1]):.2f} s)")
 
 
+def mathieu2(t, y, p, dydt):
+    c = p[0] - 2.0 * p[1] * np.cos(2.0 * t)
+    dydt[0] = y[1]
+    dydt[1] = -c * y[0]
+    dydt[2] = y[3]
+    dydt[3] = -c * y[2]
+
+
+def _trace(yT):
+    # tr M(pi) = 2 (2 y1(pi/2) y2'(pi/2) - 1) for the even potential (y1 even, y2 odd)
+    return 2.0 * (2.0 * yT[..., 0] * yT[..., 3] - 1.0)
+
+
+def _hy_mathieu(tol, B):
+    x, v, u, w = hy.make_vars("x", "v", "u", "w")
+    tt = hy.time
+    c = hy.par[0] - 2.0 * hy.par[1] * hy.cos(2.0 * tt)
+    sys_ = [(x, v), (v, -c * x), (u, w), (w, -c * u)]
+    st = np.tile(np.array([1.0, 0.0, 0.0, 1.0])[:, None], (1, B))
+    return hy.taylor_adaptive_batch(sys_, st, pars=np.zeros((2, B)), tol=tol)
+
+
+def bench_mathieu(quick):
+    import numba
+    from scipy.integrate import solve_ivp as sp_ivp
+
+    from odekit.integrate.taylor import solve_taylor_ensemble
+
+    na = 40 if quick else 100
+    A, Q = np.meshgrid(np.linspace(-5, 20, na), np.linspace(0, 15, na))
+    pars = np.stack([A.ravel(), Q.ravel()], 1)
+    npts = pars.shape[0]
+    y0 = np.array([1.0, 0.0, 0.0, 1.0])
+    T = np.pi / 2
+    # reference traces on a subgrid: SciPy DOP853 at rtol = atol = 1e-13
+    sub = np.arange(0, npts, max(1, npts // 300))
+    ref = np.array([_trace(sp_ivp(lambda t, y, a=pars[i, 0], q=pars[i, 1]: [
+        y[1], -(a - 2 * q * np.cos(2 * t)) * y[0], y[3], -(a - 2 * q * np.cos(2 * t)) * y[2]],
+        (0.0, T), y0, method="DOP853", rtol=1e-13, atol=1e-13).y[:, -1]) for i in sub])
+    scale = np.maximum(1.0, np.abs(ref))
+    print(f"== Mathieu Floquet trajectories: {na}x{na} grid a in [-5, 20], q in [0, 15], "
+          f"t in [0, pi/2], both solutions; error = max |d trace| / max(1, |trace|) on "
+          f"{sub.size} points against SciPy DOP853 at 1e-13 ==")
+    B = hy.recommended_simd_size() if hy is not None else 4
+    nthreads = numba.get_num_threads()
+    for tol in [1e-9, 1e-11, 1e-13]:
+        def run_o():
+            return solve_taylor_ensemble(mathieu2, (0.0, T), y0, params=pars, tol=tol)
+        r = run_o()
+        e_o = float(np.max(np.abs(_trace(r.y[sub, :, -1]) - ref) / scale))
+        numba.set_num_threads(1)
+        t1 = [_time(run_o) for _ in range(3 if quick else 5)]
+        numba.set_num_threads(nthreads)
+        t2 = [_time(run_o) for _ in range(3 if quick else 5)]
+        line = (f"tol {tol:.0e}: odekit batch (W=4) {np.median(t1) / npts * 1e6:.2f} us/point "
+                f"on 1 thread, {np.median(t2) / npts * 1e6:.2f} on {nthreads}; err {e_o:.1e}")
+        if hy is not None:
+            ta = _hy_mathieu(tol, B)
+            out = np.empty((npts, 4))
+
+            def run_h():
+                for j in range(0, npts, B):
+                    pj = pars[j:j + B]
+                    m = pj.shape[0]
+                    pp = np.empty((2, B))
+                    pp[:, :m] = pj.T
+                    pp[:, m:] = pj[-1][:, None]
+                    ta.pars[:] = pp
+                    ta.state[:] = y0[:, None]
+                    ta.set_time(0.0)
+                    ta.propagate_until(T)
+                    out[j:j + m] = ta.state[:, :m].T
+
+            run_h()
+            e_h = float(np.max(np.abs(_trace(out[sub]) - ref) / scale))
+            th = [_time(run_h) for _ in range(3 if quick else 5)]
+            line += (f" | heyoka batch (B={B}) {np.median(th) / npts * 1e6:.2f} us/point on 1 "
+                     f"thread; err {e_h:.1e} | per-core ratio "
+                     f"{np.median(th) / np.median(t1):.2f}")
+        print(line)
+
+
 SECTIONS = {"arenstorf": bench_arenstorf, "overhead": bench_overhead,
-            "compile": bench_compile}
+            "compile": bench_compile, "mathieu": bench_mathieu}
 
 
 def main(argv=None):

@@ -94,13 +94,13 @@ def run_batch(addr, cfg, W, b, g, tl, done, t1, h_max, max_steps, te, out, col, 
 
 
 @jit(parallel=True)
-def run_ensemble(addr, cfg, W, nbuf, Y, Pm, t0, t1, h_max, max_steps, te, out, status,
+def run_ensemble(addr, addr_init, cfg, W, nbuf, Y, Pm, t0, t1, h_max, max_steps, te, out, status,
                  nfev, nchunks):
     """Every trajectory of ``Y`` (k, N) / ``Pm`` (k, M), in batches of W lanes (the last
     batch padded with copies of the last member), chunks of batches on threads."""
-    k, N = Y.shape
+    k, NU = Y.shape
     M = Pm.shape[1]
-    TS = cfg[4]
+    N, TS, n_init = cfg[2], cfg[4], cfg[6]
     nb = (k + W - 1) // W
     m_out = out.shape[2]
     for ch in prange(nchunks):
@@ -117,16 +117,19 @@ def run_ensemble(addr, cfg, W, nbuf, Y, Pm, t0, t1, h_max, max_steps, te, out, s
                 j = bi * W + lane
                 if j >= k:
                     j = k - 1
-                for i in range(N):
+                for i in range(NU):
                     b[i * W + lane] = Y[j, i]
                 for i in range(M):
                     b[(TS + 1 + i) * W + lane] = Pm[j, i]
                 tl[lane] = t0
+                b[TS * W + lane] = t0
                 done[lane] = False
                 col[lane] = 0
                 st[lane] = 0
                 ns[lane] = 0
             o[:] = np.nan
+            if n_init > 0:  # the extra sin/cos states at t0
+                _call(addr_init, b, g)
             run_batch(addr, cfg, W, b, g, tl, done, t1, h_max, max_steps, te, o, col, st,
                       ns)
             for lane in range(W):
@@ -135,7 +138,7 @@ def run_ensemble(addr, cfg, W, nbuf, Y, Pm, t0, t1, h_max, max_steps, te, out, s
                     status[j] = st[lane]
                     nfev[j] = ns[lane]
                     if st[lane] == 0:
-                        for i in range(N):
+                        for i in range(NU):
                             for c in range(m_out):
                                 out[j, i, c] = o[lane, i, c]
 

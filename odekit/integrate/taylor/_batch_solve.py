@@ -73,7 +73,7 @@ def solve_taylor_ensemble(fun, t_span, y0, *, params=None, tol=1e-12, t_eval=Non
         prep = prepare(fun, n, m, P, W=W)
         nb = (k + W - 1) // W
         nchunks = max(1, min(nb, _jit.num_threads()))
-        run_ensemble(prep.addr, prep.cfg, W, prep.nbuf, np.ascontiguousarray(Y, dtype=float),
+        run_ensemble(prep.addr, prep.addr_init, prep.cfg, W, prep.nbuf, np.ascontiguousarray(Y, dtype=float),
                      np.ascontiguousarray(Pm, dtype=float).reshape(k, m), t0, t1, np.inf,
                      max_steps, te if te is not None else np.empty(0), out, status, nfev,
                      nchunks)

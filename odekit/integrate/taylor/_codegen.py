@@ -147,6 +147,9 @@ class _Gen:
                     f"r{s} = 1.0 / {C0(args[1])}"]
         if op == "neg":
             return [f"{out} = -{C0(args[0])}"]
+        if op == "dlin":  # the (constant) coefficient of t in a linear node
+            c1 = self.C(args[0], 1)
+            return [f"{out} = {c1 if c1 is not None else '0.0'}"]
         if op == "pow":
             return [f"{out} = {C0(args[0])} ** {_lit(args[1])}",
                     f"r{s} = 1.0 / {C0(args[0])}"]
@@ -269,6 +272,24 @@ class _Gen:
         return lines
 
 
+def init_source(D) -> str:
+    """Source of ``ti(b, g)``: the values at the current t (in ``b``) of the extra
+    sin/cos states (see :mod:`._decomp`), from their linear arguments."""
+    G = _Gen(D, 1, 1, 1)
+    lines = [f"{G.B(0, s)} = {G.Bmem(0, s)}" for s in range(D.nslots)
+             if D.kind[s] in ("time", "param")]
+    for s, op, args in D.ops:
+        if D.deg[s] < INF:
+            lines += G.order0(s, op, args)
+            for k in range(1, D.deg[s] + 1):
+                lines += G.orderk(s, op, args, k)
+    for ss, cs, a in D.init:
+        lines += [f"{G.Bmem(0, ss)} = math.sin({G.C(a, 0)})",
+                  f"{G.Bmem(0, cs)} = math.cos({G.C(a, 0)})"]
+    return "\n".join(["@jit", "def ti(b, g):"] + ["    " + x for x in lines] + ["    pass"]) \
+        + "\n"
+
+
 def _tree(fn, xs):
     if len(xs) == 1:
         return xs[0]
@@ -365,12 +386,16 @@ def coefficient_source(D, P: int, W: int = 1, events: bool = False) -> str:
                 lines0.append(f"{G.B(0, s)} = {G.Bmem(0, s)}")
     for s, op, args in D.ops:
         lines0 += G.order0(s, op, args)
+        if 1 <= D.deg[s] < INF:  # a polynomial in t: all its coefficients at once
+            for k in range(1, min(D.deg[s], kmax) + 1):
+                lines0 += G.orderk(s, op, args, k)
     body += _block(lines0, W)
     for k in range(0, kmax + 1):
         lines = []
         if k >= 1:
             for s, op, args in D.ops:
-                lines += G.orderk(s, op, args, k)
+                if D.deg[s] >= INF:
+                    lines += G.orderk(s, op, args, k)
         if k <= P - 1:
             lines += G.state_lines(k)
             if W == 1:
@@ -433,7 +458,7 @@ def get_module(D, P: int, W: int = 1):
         one = coefficient_source(D, P, 1, events)
         if _jit.DISABLED:  # plain Python: the coefficient source itself
             kernel = ("def jit(f):\n    return f\n\n" + _PY_HELPERS + "\n"
-                      + coefficient_source(D, P, 1, events))
+                      + coefficient_source(D, P, 1, events) + "\n\n" + init_source(D))
         else:  # the one-lane source lowered to LLVM IR on W lanes (see ._llvm), made
             # C-callable so that the driver, compiled once, calls it by address
             kernel = ("from numba import cfunc, types\n"
@@ -441,7 +466,10 @@ def get_module(D, P: int, W: int = 1):
                       f"_TC_SRC = {one!r}\n\n_kern = make_kernel(_TC_SRC, W)\n"
                       "_PTR = types.CPointer(types.float64)\n\n\n"
                       "@cfunc(types.void(_PTR, _PTR), cache=True, error_model='numpy')\n"
-                      "def tc(b, g):\n    _kern(b, g)\n")
+                      "def tc(b, g):\n    _kern(b, g)\n\n\n"
+                      f"_TI_SRC = {init_source(D)!r}\n\n_init = make_kernel(_TI_SRC, W)\n\n\n"
+                      "@cfunc(types.void(_PTR, _PTR), cache=True, error_model='numpy')\n"
+                      "def ti(b, g):\n    _init(b, g)\n")
         source = "\n".join(header) + kernel
         from ... import __version__
 

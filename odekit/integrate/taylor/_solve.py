@@ -11,6 +11,7 @@ from ... import _jit
 from .._results import Event, IntegrationError, OdeResult
 from ._codegen import extra_slots, get_module, order_from_tol
 from ._decomp import decompose
+from ._driver import call_kernel
 from ._driver import run as _drive
 from ._driver import run_plain as _drive_plain
 from ._trace import trace
@@ -97,8 +98,9 @@ class Prepared:
         self.p0 = D.t_slot + 1  # parameters occupy the slots after t, in order
         assert np.array_equal(self.param_slots, np.arange(self.p0, self.p0 + D.m))
         self.addr = mod.tc if _jit.DISABLED else mod.tc.address
-        self.cfg = np.array([P, D.nslots, D.n, len(D.ev_outs), D.t_slot, xs["CAP"]],
-                            dtype=np.int64)
+        self.addr_init = mod.ti if _jit.DISABLED else mod.ti.address
+        self.cfg = np.array([P, D.nslots, D.n, len(D.ev_outs), D.t_slot, xs["CAP"],
+                             len(D.init), D.n_user], dtype=np.int64)
 
 
 def prepare(fun, n, m, P, events=(), W=1) -> Prepared:
@@ -333,12 +335,17 @@ _NOI = np.empty(0, dtype=np.int64)
 
 def _run(prep, t0, t1, y, p, te, evs, dense, max_steps, max_step):
     D, P = prep.D, prep.P
-    n = D.n
+    n = D.n  # the states, with the extra sin/cos states of the decomposition
+    nu = D.n_user
     b = np.zeros(prep.nbuf)
-    b[:n] = y
+    b[:nu] = y
     if p.size:
         s0 = prep.p0
         b[s0:s0 + p.size] = p
+    if D.init:  # the extra states' values at t0
+        b[D.t_slot] = t0
+        call_kernel(prep.addr_init, b, _EMPTY1)
+        y = b[:n].copy()
     nev = len(evs)
     ic = np.zeros(8, dtype=np.int64)
     fc = np.array([t0, 0.0])
@@ -400,19 +407,19 @@ def _run(prep, t0, t1, y, p, te, evs, dense, max_steps, max_step):
     if want_steps:
         k = int(ic[2])
         t_out = out_t[:k].copy()
-        y_out = out_y[:, :k].copy()
+        y_out = out_y[:nu, :k].copy()
     else:
         k = int(ic[3])
         t_out = te[:k].copy()
-        y_out = out_y[:, :k] if k == te.size else out_y[:, :k].copy()
+        y_out = out_y[:, :k] if (k == te.size and nu == n) else out_y[:nu, :k].copy()
     sol = None
     if dense:
         nd = int(ic[4])
         sol = TaylorSolution(t0, float(fc[0]), d_t[:nd].copy(), d_h[:nd].copy(),
-                             d_c[:nd].copy())
+                             d_c[:nd, :, :nu].copy())
     if nev:
         t_events = [ev_t[j, :ev_n[j]].copy() for j in range(nev)]
-        y_events = [ev_y[j, :ev_n[j]].copy() for j in range(nev)]
+        y_events = [ev_y[j, :ev_n[j], :nu].copy() for j in range(nev)]
     else:
         t_events, y_events = [], []
     return OdeResult(t=t_out, y=y_out, sol=sol, t_events=t_events, y_events=y_events,
