@@ -31,7 +31,7 @@ def _horner_lane(b, W, lane, i, tau, P, NS):
 
 @jit
 def run_batch(addr, cfg, W, b, g, tl, done, t1, h_max, max_steps, te, out, col, status,
-              nsteps):
+              nsteps, chk):
     """Advance the W lanes of ``b`` from their times ``tl`` to t1.
 
     out: (W, N, m_out) outputs at te (or the final state in column 0 when te is empty);
@@ -58,16 +58,14 @@ def run_batch(addr, cfg, W, b, g, tl, done, t1, h_max, max_steps, te, out, col, 
         if alive == 0:
             break
         _call(addr, b, g)
-        for lane in range(W):
-            if done[lane]:
-                continue
-            t = tl[lane]
-            dirn = 1.0 if t1 >= t else -1.0
-            h = b[(X + 2) * W + lane]
-            rem = abs(t1 - t)
-            last = abs(h) >= rem
-            t_end = t1 if last else t + h
-            if n_te > 0:
+        if n_te > 0:
+            for lane in range(W):
+                if done[lane]:
+                    continue
+                t = tl[lane]
+                dirn = 1.0 if t1 >= t else -1.0
+                h = b[(X + 2) * W + lane]
+                t_end = t1 if abs(h) >= abs(t1 - t) else t + h
                 c = col[lane]
                 while c < n_te and dirn * (te[c] - t_end) <= 0.0:
                     tau = te[c] - t
@@ -75,15 +73,25 @@ def run_batch(addr, cfg, W, b, g, tl, done, t1, h_max, max_steps, te, out, col, 
                         out[lane, i, c] = _horner_lane(b, W, lane, i, tau, P, NS)
                     c += 1
                 col[lane] = c
-            fin = h == h
-            for i in range(N):
-                v = b[(X + 3 + i) * W + lane]
-                if v - v != 0.0:
-                    fin = False
-                b[i * W + lane] = v
+        # the new states of all lanes: one contiguous block (slots NEW..NEW+N-1 to
+        # 0..N-1; a done lane has h = 0, so its state is unchanged); chk is NaN for a
+        # lane with a non-finite value
+        for lane in range(W):
+            chk[lane] = 0.0
+        o_new = (X + 3) * W
+        for q in range(N * W):
+            v = b[o_new + q]
+            b[q] = v
+            chk[q % W] += v * 0.0
+        for lane in range(W):
+            if done[lane]:
+                continue
+            t = tl[lane]
+            h = b[(X + 2) * W + lane]
+            t_end = t1 if abs(h) >= abs(t1 - t) else t + h
             nsteps[lane] += 1
             tl[lane] = t_end
-            if not fin:
+            if chk[lane] != 0.0 or h != h:
                 status[lane] = -2
                 done[lane] = True
             elif t_end == t1:
@@ -112,6 +120,7 @@ def run_ensemble(addr, addr_init, cfg, W, nbuf, Y, Pm, t0, t1, h_max, max_steps,
         col = np.zeros(W, dtype=np.int64)
         st = np.zeros(W, dtype=np.int64)
         ns = np.zeros(W, dtype=np.int64)
+        chk = np.zeros(W)
         for bi in range(ch * nb // nchunks, (ch + 1) * nb // nchunks):
             for lane in range(W):
                 j = bi * W + lane
@@ -131,7 +140,7 @@ def run_ensemble(addr, addr_init, cfg, W, nbuf, Y, Pm, t0, t1, h_max, max_steps,
             if n_init > 0:  # the extra sin/cos states at t0
                 _call(addr_init, b, g)
             run_batch(addr, cfg, W, b, g, tl, done, t1, h_max, max_steps, te, o, col, st,
-                      ns)
+                      ns, chk)
             for lane in range(W):
                 j = bi * W + lane
                 if j < k:
