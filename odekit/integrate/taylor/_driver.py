@@ -273,3 +273,44 @@ def run_plain(addr, cfg, b, ic, fc, t1, h_max, max_steps, te, out_t, out_y):
     e3 = np.empty((0, 0, 0))
     run(addr, cfg, b, e1, ic, fc, t1, h_max, max_steps, te, out_t, out_y, e1, e1, e3,
         e1, np.empty(0, dtype=np.bool_), np.empty((0, 0)), e3, np.empty(0, dtype=np.int64))
+
+
+@jit
+def solve_plain(addr, cfg, nbuf, y0, p, p0, t0, t1, h_max, max_steps, te):
+    """A whole solve without events or dense output, buffers made here (Python only
+    packages the result). Returns (t, y (N, k), status, nsteps, t reached)."""
+    N = cfg[2]
+    NU = y0.shape[0]
+    b = np.zeros(nbuf)
+    for i in range(NU):
+        b[i] = y0[i]
+    for i in range(p.shape[0]):
+        b[p0 + i] = p[i]
+    ic = np.zeros(8, dtype=np.int64)
+    fc = np.zeros(2)
+    fc[0] = t0
+    if te.shape[0] == 0:
+        cap = 256
+        out_t = np.empty(cap)
+        out_y = np.empty((N, cap))
+        out_t[0] = t0
+        for i in range(N):
+            out_y[i, 0] = b[i]
+        ic[2] = 1
+        ic[5] = 1
+        for _ in range(64):  # doubling: at most 2**70 outputs
+            run_plain(addr, cfg, b, ic, fc, t1, h_max, max_steps, te, out_t, out_y)
+            if ic[0] != 2:
+                break
+            t2 = np.empty(2 * out_t.shape[0])
+            y2 = np.empty((N, 2 * out_t.shape[0]))
+            t2[:out_t.shape[0]] = out_t
+            y2[:, :out_t.shape[0]] = out_y
+            out_t = t2
+            out_y = y2
+        k = ic[2]
+        return out_t[:k].copy(), out_y[:NU, :k].copy(), ic[0], ic[1], fc[0]
+    out_y = np.empty((N, te.shape[0]))
+    run_plain(addr, cfg, b, ic, fc, t1, h_max, max_steps, te, np.empty(0), out_y)
+    k = ic[3]
+    return te[:k].copy(), out_y[:NU, :k].copy(), ic[0], ic[1], fc[0]

@@ -12,6 +12,7 @@ from .._results import Event, IntegrationError, OdeResult
 from ._codegen import extra_slots, get_module, order_from_tol
 from ._decomp import decompose
 from ._driver import call_kernel
+from ._driver import solve_plain as _solve_plain
 from ._driver import run as _drive
 from ._driver import run_plain as _drive_plain
 from ._trace import trace
@@ -334,6 +335,17 @@ _NOI = np.empty(0, dtype=np.int64)
 
 
 def _run(prep, t0, t1, y, p, te, evs, dense, max_steps, max_step):
+    if not (evs or dense or prep.D.init or _jit.DISABLED):  # the lean path
+        t_out, y_out, status, nsteps, t_end = _solve_plain(
+            prep.addr, prep.cfg, prep.nbuf, y, p, prep.p0, t0, t1, max_step, max_steps,
+            _EMPTY if te is None else te)
+        if status < 0:
+            raise IntegrationError(f"Taylor integration failed at t = {t_end!r}: "
+                                   f"{_MESSAGES[status]} (after {nsteps} steps)",
+                                   t=float(t_end), reason=_MESSAGES[status])
+        return OdeResult(t=t_out, y=y_out, sol=None, t_events=[], y_events=[],
+                         nfev=nsteps, nsteps=nsteps, nrejected=0, status=status,
+                         message=_MESSAGES[status])
     D, P = prep.D, prep.P
     n = D.n  # the states, with the extra sin/cos states of the decomposition
     nu = D.n_user
