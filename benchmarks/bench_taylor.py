@@ -20,6 +20,7 @@ Run: ``python benchmarks/bench_taylor.py [--only arenstorf] [--quick]``. heyoka 
 optional (``pip install heyoka``); without it only odekit's figures are printed.
 """
 
+# ruff: noqa: B023 (the timed closures run within their loop iteration)
 from __future__ import annotations
 
 import argparse

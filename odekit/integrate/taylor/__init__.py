@@ -7,9 +7,10 @@ the step from the last two coefficients (:func:`solve_taylor`). :func:`solve_tay
 advances W trajectories together in SIMD lanes.
 """
 
+from ._batch_solve import _solve_ensemble_hook, solve_taylor_ensemble  # noqa: F401
 from ._codegen import order_from_tol
 from ._solve import TaylorSolution, _solve_ivp_hook, solve_taylor  # noqa: F401
-from ._batch_solve import _solve_ensemble_hook, solve_taylor_ensemble  # noqa: F401
 from ._trace import TraceError
 
-__all__ = ["solve_taylor", "solve_taylor_ensemble", "TaylorSolution", "TraceError", "order_from_tol"]
+__all__ = ["solve_taylor", "solve_taylor_ensemble", "TaylorSolution", "TraceError",
+           "order_from_tol"]

@@ -38,7 +38,7 @@ def run_batch(addr, cfg, W, b, g, tl, done, t1, h_max, max_steps, te, out, col, 
     col, status, nsteps: per lane (output column reached, 0 / -2 / -3, steps)."""
     P, NS, N, TS, X = cfg[0], cfg[1], cfg[2], cfg[4], cfg[5]
     n_te = te.shape[0]
-    for it in range(max_steps + 1):
+    for _ in range(max_steps + 1):
         alive = 0
         for lane in range(W):
             if done[lane]:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._results import EnsembleResult, IntegrationError
-from ._solve import _run, check_common, check_t_eval, check_tol, prepare, tol_from_rtol_atol
 from ... import _jit
+from .._results import EnsembleResult, IntegrationError
 from ._batch import DEFAULT_WIDTH, run_ensemble
 from ._codegen import order_from_tol
+from ._solve import _run, check_common, check_t_eval, check_tol, prepare, tol_from_rtol_atol
 
 __all__ = ["solve_taylor_ensemble"]
 
@@ -73,7 +73,8 @@ def solve_taylor_ensemble(fun, t_span, y0, *, params=None, tol=1e-12, t_eval=Non
         prep = prepare(fun, n, m, P, W=W)
         nb = (k + W - 1) // W
         nchunks = max(1, min(nb, _jit.num_threads()))
-        run_ensemble(prep.addr, prep.addr_init, prep.cfg, W, prep.nbuf, np.ascontiguousarray(Y, dtype=float),
+        run_ensemble(prep.addr, prep.addr_init, prep.cfg, W, prep.nbuf,
+                     np.ascontiguousarray(Y, dtype=float),
                      np.ascontiguousarray(Pm, dtype=float).reshape(k, m), t0, t1, np.inf,
                      max_steps, te if te is not None else np.empty(0), out, status, nfev,
                      nchunks)

@@ -5,21 +5,22 @@ follow from the classic recurrences of automatic differentiation (Jorba & Zou 20
 Experimental Math. 14:99, section 3; Moore 1966). With ``a``, ``b`` the arguments and ``w``
 the result, for ``k >= 1``:
 
-=========  ===========================================================================
-add/sub    ``w[k] = a[k] +- b[k]``
-mul        ``w[k] = sum_{j=0..k} a[j] b[k-j]`` (a square sums half the terms, twice)
-div        ``w[k] = (a[k] - sum_{j=1..k} b[j] w[k-j]) / b[0]``
-pow, c     ``w[k] = sum_{j=0..k-1} ((c (k-j) - j) / k) a[k-j] w[j] / a[0]``
-sqrt       ``w[k] = (a[k] - sum_{j=1..k-1} w[j] w[k-j]) / (2 w[0])``
-exp        ``w[k] = sum_{j=1..k} (j/k) a[j] w[k-j]``
-log        ``w[k] = (a[k] - sum_{j=1..k-1} (j/k) w[j] a[k-j]) / a[0]``
-sin, cos   ``s[k] = sum_{j=1..k} (j/k) a[j] c[k-j]``, ``c[k] = -sum_{j=1..k} (j/k) a[j] s[k-j]``
-tan        ``w[k] = sum_{j=1..k} (j/k) a[j] v[k-j]`` with ``v = 1 + w^2``
-tanh       the same with ``v = 1 - w^2``
-atan2(y,x) ``w[k] = (sum_{i<k} (k-i)(x[i] y[k-i] - y[i] x[k-i]) - sum_{i=1..k-1} (k-i) r[i] w[k-i]) / (k r[0])``, ``r = x^2 + y^2``
-=========  ===========================================================================
+* add/sub: ``w[k] = a[k] +- b[k]``
+* mul: ``w[k] = sum_{j=0..k} a[j] b[k-j]`` (a square sums half the terms, twice)
+* div: ``w[k] = (a[k] - sum_{j=1..k} b[j] w[k-j]) / b[0]``
+* pow, exponent c: ``w[k] = sum_{j=0..k-1} ((c (k-j) - j) / k) a[k-j] w[j] / a[0]``
+* sqrt: ``w[k] = (a[k] - sum_{j=1..k-1} w[j] w[k-j]) / (2 w[0])``
+* exp: ``w[k] = sum_{j=1..k} (j/k) a[j] w[k-j]``
+* log: ``w[k] = (a[k] - sum_{j=1..k-1} (j/k) w[j] a[k-j]) / a[0]``
+* sin, cos: ``s[k] = sum_{j=1..k} (j/k) a[j] c[k-j]``,
+  ``c[k] = -sum_{j=1..k} (j/k) a[j] s[k-j]``
+* tan: ``w[k] = sum_{j=1..k} (j/k) a[j] v[k-j]`` with ``v = 1 + w^2``; tanh the same
+  with ``v = 1 - w^2``
+* atan2(y, x), with ``r = x^2 + y^2``: ``w[k] = (sum_{i<k} (k-i) (x[i] y[k-i] -
+  y[i] x[k-i]) - sum_{i=1..k-1} (k-i) r[i] w[k-i]) / (k r[0])``
 
-and the states follow from ``x[k+1] = f[k] / (k+1)``. The generated code is straight-line:
+Divisions by an order-0 coefficient are multiplications by its reciprocal, computed once
+per step. and the states follow from ``x[k+1] = f[k] / (k+1)``. The generated code is straight-line:
 the order ``P`` is a compile-time constant, every recurrence is unrolled, the ``j/k``
 factors are literals, terms with a coefficient known to be zero (above a node's degree in
 ``t``, see :mod:`._decomp`) are dropped, and sums are pairwise (a balanced tree, which LLVM

@@ -12,9 +12,9 @@ from .._results import Event, IntegrationError, OdeResult
 from ._codegen import extra_slots, get_module, order_from_tol
 from ._decomp import decompose
 from ._driver import call_kernel
-from ._driver import solve_plain as _solve_plain
 from ._driver import run as _drive
 from ._driver import run_plain as _drive_plain
+from ._driver import solve_plain as _solve_plain
 from ._trace import trace
 
 __all__ = ["solve_taylor", "TaylorSolution", "prepare"]
