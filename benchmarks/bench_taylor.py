@@ -179,37 +179,45 @@ sys.path.insert(0, {root!r})
 t0 = time.perf_counter()
 from odekit.integrate.taylor import solve_taylor
 t_imp = time.perf_counter() - t0
+def warm(t, y, p):
+    return np.array([y[1], -y[0]])
+t0 = time.perf_counter()
+solve_taylor(warm, (0.0, 1.0), [1.0, 0.0], tol=1e-10)  # the driver, Numba's first use
+t_first = time.perf_counter() - t0
 def f(t, y, p, dydt):
     mu = p[0]; mup = 1.0 - mu
     x, yy, vx, vy = y[0], y[1], y[2], y[3]
     d1 = ((x + mu) ** 2 + yy ** 2) ** 1.5
     d2 = ((x - mup) ** 2 + yy ** 2) ** 1.5
     dydt[0] = vx; dydt[1] = vy
-    dydt[2] = x + 2 * vy - mup * (x + mu) / d1 - mu * (x - mup) / d2 + {salt}
+    dydt[2] = x + 2 * vy - mup * (x + mu) / d1 - mu * (x - mup) / d2
     dydt[3] = yy - 2 * vx - mup * yy / d1 - mu * yy / d2
 t0 = time.perf_counter()
 solve_taylor(f, (0.0, 1.0), [0.994, 0, 0, -2.0], params=[0.012277471], tol={tol})
-print(f"{{time.perf_counter() - t0:.3f}} {{t_imp:.3f}}")
+print(f"{{time.perf_counter() - t0:.3f}} {{t_first:.3f}} {{t_imp:.3f}}")
 """
 
 
 def bench_compile(quick):
-    print("== compile time of a new right-hand side (Arenstorf), in fresh processes ==")
+    print("== compile time of a new right-hand side (Arenstorf), in fresh processes; "
+          "'warm' = after a first solve of another function (driver loaded, Numba "
+          "started) ==")
     root = os.path.join(os.path.dirname(__file__), "..")
     tols = [1e-6, 1e-9, 1e-12] if not quick else [1e-6]
+    from odekit.integrate.taylor import order_from_tol
     for tol in tols:
         with tempfile.TemporaryDirectory() as d:
             env = dict(os.environ, ODEKIT_CACHE_DIR=d)
-            # warm odekit's own modules; the RHS differs by a salt so it is new each time
-            src = _COMPILE_SNIPPET.format(root=root, tol=tol, salt="0.0")
-            out1 = subprocess.run([sys.executable, "-c", src], env=env, capture_output=True,
-                                  text=True, check=True).stdout.split()
-            out2 = subprocess.run([sys.executable, "-c", src], env=env, capture_output=True,
-                                  text=True, check=True).stdout.split()
-        from odekit.integrate.taylor import order_from_tol
-        print(f"tol {tol:.0e} (order {order_from_tol(tol)}): new RHS {float(out1[0]):.2f} s,"
-              f" from the disk cache in a fresh process {float(out2[0]):.3f} s "
-              f"(import odekit.integrate.taylor {float(out2[1]):.2f} s)")
+            src = _COMPILE_SNIPPET.format(root=root, tol=tol)
+            runs = [subprocess.run([sys.executable, "-c", src], env=env,
+                                   capture_output=True, text=True, check=True
+                                   ).stdout.split() for _ in range(3)]
+        new, cached = float(runs[0][0]), min(float(r[0]) for r in runs[1:])
+        first = min(float(r[1]) for r in runs[1:])
+        print(f"tol {tol:.0e} (order {order_from_tol(tol)}): new RHS {new:.2f} s (trace, "
+              f"decompose, LLVM), the same RHS from the disk cache {cached:.3f} s; a "
+              f"fresh process's first solve (driver from Numba's cache) {first:.2f} s; "
+              f"import odekit.integrate.taylor {float(runs[1][2]):.2f} s")
 
 
 def mathieu2(t, y, p, dydt):
@@ -262,12 +270,6 @@ def bench_mathieu(quick):
             return solve_taylor_ensemble(mathieu2, (0.0, T), y0, params=pars, tol=tol)
         r = run_o()
         e_o = float(np.max(np.abs(_trace(r.y[sub, :, -1]) - ref) / scale))
-        numba.set_num_threads(1)
-        t1 = [_time(run_o) for _ in range(3 if quick else 5)]
-        numba.set_num_threads(nthreads)
-        t2 = [_time(run_o) for _ in range(3 if quick else 5)]
-        line = (f"tol {tol:.0e}: odekit batch (W=4) {np.median(t1) / npts * 1e6:.2f} us/point "
-                f"on 1 thread, {np.median(t2) / npts * 1e6:.2f} on {nthreads}; err {e_o:.1e}")
         if hy is not None:
             ta = _hy_mathieu(tol, B)
             out = np.empty((npts, 4))
@@ -287,15 +289,99 @@ def bench_mathieu(quick):
 
             run_h()
             e_h = float(np.max(np.abs(_trace(out[sub]) - ref) / scale))
-            th = [_time(run_h) for _ in range(3 if quick else 5)]
-            line += (f" | heyoka batch (B={B}) {np.median(th) / npts * 1e6:.2f} us/point on 1 "
-                     f"thread; err {e_h:.1e} | per-core ratio "
-                     f"{np.median(th) / np.median(t1):.2f}")
-        print(line)
+        else:
+            run_h, e_h = (lambda: None), math.nan
+        numba.set_num_threads(1)
+        t1, th = _median_pair(run_o, run_h, 5 if quick else 11)
+        numba.set_num_threads(nthreads)
+        t2 = [_time(run_o) for _ in range(5)]
+        print(f"tol {tol:.0e}: odekit batch (W=4) {np.median(t1) / npts * 1e6:.2f} us/point "
+              f"[min {t1.min() / npts * 1e6:.2f}] on 1 thread, "
+              f"{np.median(t2) / npts * 1e6:.2f} on {nthreads}; err {e_o:.1e} | heyoka batch "
+              f"(B={B}) {np.median(th) / npts * 1e6:.2f} [min {th.min() / npts * 1e6:.2f}] "
+              f"us/point on 1 thread; err {e_h:.1e} | per-core ratio (medians) "
+              f"{np.median(th) / np.median(t1):.2f}, (minima) {th.min() / t1.min():.2f}")
+
+
+def competition(t, y, p, dydt):
+    # Lotka-Volterra competition (odekit.competition's model): p = r1, r2, K1, K2, a12, a21
+    dydt[0] = p[0] * y[0] * (1.0 - (y[0] + p[4] * y[1]) / p[2])
+    dydt[1] = p[1] * y[1] * (1.0 - (y[1] + p[5] * y[0]) / p[3])
+
+
+def _hy_competition(tol, B):
+    x, y = hy.make_vars("x", "y")
+    p = [hy.par[i] for i in range(6)]
+    sys_ = [(x, p[0] * x * (1.0 - (x + p[4] * y) / p[2])),
+            (y, p[1] * y * (1.0 - (y + p[5] * x) / p[3]))]
+    return hy.taylor_adaptive_batch(sys_, np.full((2, B), 0.5), pars=np.ones((6, B)), tol=tol)
+
+
+def bench_competition(quick):
+    """Basins-like workload: a grid of starts of a bistable competition model, each
+    integrated to t = 40 (the basins of odekit.competition label a start by where it
+    ends); odekit's batch mode against heyoka's on one thread."""
+    import numba
+    from scipy.integrate import solve_ivp as sp_ivp
+
+    from odekit.integrate.taylor import solve_taylor_ensemble
+
+    na = 40 if quick else 100
+    pars = np.array([1.0, 0.8, 1.0, 1.0, 1.6, 1.4])  # bistable: a12 > K1/K2, a21 > K2/K1
+    X, Y = np.meshgrid(np.linspace(0.01, 1.5, na), np.linspace(0.01, 1.5, na))
+    starts = np.stack([X.ravel(), Y.ravel()], 1)
+    npts = starts.shape[0]
+    T = 40.0
+    sub = np.arange(0, npts, max(1, npts // 200))
+    ref = np.array([sp_ivp(lambda t, y: [
+        pars[0] * y[0] * (1 - (y[0] + pars[4] * y[1]) / pars[2]),
+        pars[1] * y[1] * (1 - (y[1] + pars[5] * y[0]) / pars[3])], (0.0, T), starts[i],
+        method="DOP853", rtol=1e-13, atol=1e-15).y[:, -1] for i in sub])
+    print(f"== competition basins workload: {na}x{na} starts in [0.01, 1.5]^2, t in [0, 40], "
+          f"params {pars.tolist()}; error = max |y(40) - ref| on {sub.size} starts against "
+          f"SciPy DOP853 at 1e-13 ==")
+    B = hy.recommended_simd_size() if hy is not None else 4
+    nthreads = numba.get_num_threads()
+    for tol in [1e-6, 1e-9, 1e-12]:
+        def run_o():
+            return solve_taylor_ensemble(competition, (0.0, T), starts, params=pars, tol=tol)
+        r = run_o()
+        e_o = float(np.max(np.abs(r.y[sub, :, -1] - ref)))
+        if hy is not None:
+            ta = _hy_competition(tol, B)
+            ta.pars[:] = pars[:, None]
+            out = np.empty((npts, 2))
+
+            def run_h():
+                for j in range(0, npts, B):
+                    sj = starts[j:j + B]
+                    m = sj.shape[0]
+                    st = np.empty((2, B))
+                    st[:, :m] = sj.T
+                    st[:, m:] = sj[-1][:, None]
+                    ta.state[:] = st
+                    ta.set_time(0.0)
+                    ta.propagate_until(T)
+                    out[j:j + m] = ta.state[:, :m].T
+
+            run_h()
+            e_h = float(np.max(np.abs(out[sub] - ref)))
+        else:
+            run_h, e_h = (lambda: None), math.nan
+        numba.set_num_threads(1)
+        t1, th = _median_pair(run_o, run_h, 5 if quick else 11)
+        numba.set_num_threads(nthreads)
+        print(f"tol {tol:.0e}: odekit batch (W=4) {np.median(t1) / npts * 1e6:.2f} us/start "
+              f"[min {t1.min() / npts * 1e6:.2f}] on 1 thread; err {e_o:.1e}, steps "
+              f"{r.nfev.mean():.1f} | heyoka batch (B={B}) {np.median(th) / npts * 1e6:.2f} "
+              f"[min {th.min() / npts * 1e6:.2f}] us/start; err {e_h:.1e} | per-core ratio "
+              f"(medians) {np.median(th) / np.median(t1):.2f}, (minima) "
+              f"{th.min() / t1.min():.2f}")
 
 
 SECTIONS = {"arenstorf": bench_arenstorf, "overhead": bench_overhead,
-            "compile": bench_compile, "mathieu": bench_mathieu}
+            "compile": bench_compile, "mathieu": bench_mathieu,
+            "competition": bench_competition}
 
 
 def main(argv=None):
