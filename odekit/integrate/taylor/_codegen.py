@@ -54,7 +54,15 @@ _MODULES: dict = {}
 
 
 def order_from_tol(tol: float) -> int:
-    """heyoka's order rule: ``p = ceil(-ln(tol) / 2 + 1)`` (at least 2)."""
+    """The Taylor order for a tolerance, heyoka's rule ``p = ceil(-ln(tol) / 2 + 1)``
+    (at least 2).
+
+    Examples
+    --------
+    >>> from odekit.integrate.taylor import order_from_tol
+    >>> order_from_tol(1e-10), order_from_tol(1e-16)
+    (13, 20)
+    """
     return max(2, int(math.ceil(-math.log(tol) / 2.0 + 1.0)))
 
 
