@@ -247,6 +247,7 @@ def bench_mathieu(quick):
     from scipy.integrate import solve_ivp as sp_ivp
 
     from odekit.integrate.taylor import solve_taylor_ensemble
+    from odekit.integrate.taylor._batch import DEFAULT_WIDTH
 
     na = 40 if quick else 100
     A, Q = np.meshgrid(np.linspace(-5, 20, na), np.linspace(0, 15, na))
@@ -295,7 +296,8 @@ def bench_mathieu(quick):
         t1, th = _median_pair(run_o, run_h, 5 if quick else 11)
         numba.set_num_threads(nthreads)
         t2 = [_time(run_o) for _ in range(5)]
-        print(f"tol {tol:.0e}: odekit batch (W=4) {np.median(t1) / npts * 1e6:.2f} us/point "
+        print(f"tol {tol:.0e}: odekit batch (W={DEFAULT_WIDTH}) "
+              f"{np.median(t1) / npts * 1e6:.2f} us/point "
               f"[min {t1.min() / npts * 1e6:.2f}] on 1 thread, "
               f"{np.median(t2) / npts * 1e6:.2f} on {nthreads}; err {e_o:.1e} | heyoka batch "
               f"(B={B}) {np.median(th) / npts * 1e6:.2f} [min {th.min() / npts * 1e6:.2f}] "
@@ -325,6 +327,7 @@ def bench_competition(quick):
     from scipy.integrate import solve_ivp as sp_ivp
 
     from odekit.integrate.taylor import solve_taylor_ensemble
+    from odekit.integrate.taylor._batch import DEFAULT_WIDTH
 
     na = 40 if quick else 100
     pars = np.array([1.0, 0.8, 1.0, 1.0, 1.6, 1.4])  # bistable: a12 > K1/K2, a21 > K2/K1
@@ -371,7 +374,8 @@ def bench_competition(quick):
         numba.set_num_threads(1)
         t1, th = _median_pair(run_o, run_h, 5 if quick else 11)
         numba.set_num_threads(nthreads)
-        print(f"tol {tol:.0e}: odekit batch (W=4) {np.median(t1) / npts * 1e6:.2f} us/start "
+        print(f"tol {tol:.0e}: odekit batch (W={DEFAULT_WIDTH}) "
+              f"{np.median(t1) / npts * 1e6:.2f} us/start "
               f"[min {t1.min() / npts * 1e6:.2f}] on 1 thread; err {e_o:.1e}, steps "
               f"{r.nfev.mean():.1f} | heyoka batch (B={B}) {np.median(th) / npts * 1e6:.2f} "
               f"[min {th.min() / npts * 1e6:.2f}] us/start; err {e_h:.1e} | per-core ratio "

@@ -31,8 +31,8 @@ How it works
 * **Dense output** is the steps' Taylor polynomials; **events** ``g(t, y, p)`` are traced
   into the same decomposition and their roots are found on g's own Taylor polynomial
   (16 samples per step, then bisection to the last bit), terminal or not, with direction.
-* **Batches** (:mod:`odekit.integrate.taylor._batch`): W = 4 trajectories per kernel call
-  as ``<4 x double>`` vectors, each lane with its own time and step; batches in parallel.
+* **Batches** (:mod:`odekit.integrate.taylor._batch`): W = 8 trajectories per kernel call
+  as ``<8 x double>`` vectors, each lane with its own time and step; batches in parallel.
   A member is bitwise equal to its scalar solve, whatever the width and thread count.
 
 Through the public API, ``odekit.solve_ivp(..., method="taylor")`` and

@@ -22,7 +22,7 @@ def solve_taylor_ensemble(fun, t_span, y0, *, params=None, tol=1e-12, t_eval=Non
     Returns an :class:`odekit.integrate.EnsembleResult` as
     :func:`odekit.solve_ensemble` does (``nfev``: Taylor steps per trajectory).
 
-    Trajectories run in batches of ``width`` SIMD lanes (default 4) with their own step
+    Trajectories run in batches of ``width`` SIMD lanes (default 8) with their own step
     sizes, batches in parallel on Numba's threads. Each member is bitwise equal to
     :func:`solve_taylor` of the same problem at the same ``tol`` (with ``t_eval``, or
     the final state), whatever the width and the number of threads.

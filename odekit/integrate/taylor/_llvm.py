@@ -36,7 +36,18 @@ _LLVM_UNARY = {"sqrt": "llvm.sqrt", "exp": "llvm.exp", "log": "llvm.log",
                "sin": "llvm.sin", "cos": "llvm.cos", "pow": "llvm.pow",
                # the step-size helpers of the generated source
                "_log": "llvm.log", "_exp": "llvm.exp", "_abs": "llvm.fabs",
-               "_min": "llvm.minnum", "_max": "llvm.maxnum", "_fma": "llvm.fma"}
+               "_min": "llvm.minnum", "_max": "llvm.maxnum", "_fma": "llvm.fma",
+               "floor": "llvm.floor"}
+# least-squares fits on [0, 1] (Chebyshev nodes): log2(1 + u) to 7.6e-9, 2**f to 2e-14;
+# highest degree first
+_LOG2_POLY = (0.00541389234001726, -0.03323721218097402, 0.09595722398820446,
+              -0.18072152322274682, 0.2664491607900207, -0.3554174539855682,
+              0.480155491836257, -0.7212930507964221, 1.4426934691907034,
+              7.558860220621978e-09)
+_EXP2_POLY = (1.4437319134906122e-07, 1.2255178427799542e-06, 1.5369084454843077e-05,
+              0.00015395111009934372, 0.001333393300937979, 0.009618118981021738,
+              0.055504110232771776, 0.24022650683599067, 0.6931471805636901,
+              0.9999999999999811)
 _LIBM_UNARY = ("tan", "tanh")
 
 
@@ -76,7 +87,55 @@ class _Emitter:
         fnty = ir.FunctionType(_DBL, [_DBL] * nargs)
         return cgutils.get_or_insert_function(self.mod, fnty, name), False
 
+    def iconst(self, v):
+        ity = ir.IntType(64)
+        if self.W == 1:
+            return ir.Constant(ity, v)
+        return ir.Constant(ir.VectorType(ity, self.W), [ir.Constant(ity, v)] * self.W)
+
+    def ity(self):
+        return _I64 if self.W == 1 else ir.VectorType(_I64, self.W)
+
+    def poly(self, x, coefs):
+        """Horner's rule with the highest coefficient first (fused multiply-adds)."""
+        fma, _ = self.fn("_fma", 3)
+        acc = self.const(coefs[0])
+        for c in coefs[1:]:
+            acc = self.bd.call(fma, [acc, x, self.const(c)])
+        return acc
+
+    def flog2(self, x):
+        """log2 of a positive float to within 1e-8, branch-free (exponent bits plus a
+        degree-9 polynomial of the mantissa on [1, 2)); 0 gives about -1023 and
+        non-finite inputs give large or NaN values, which the step rule tolerates."""
+        bd = self.bd
+        i = bd.bitcast(x, self.ity())
+        e = bd.sub(bd.and_(bd.lshr(i, self.iconst(52)), self.iconst(2047)),
+                   self.iconst(1023))
+        mant = bd.or_(bd.and_(i, self.iconst(0xFFFFFFFFFFFFF)),
+                      self.iconst(0x3FF0000000000000))
+        u = bd.fsub(bd.bitcast(mant, self.ty), self.const(1.0))
+        p = self.poly(u, _LOG2_POLY)
+        return bd.fadd(bd.sitofp(e, self.ty), p)
+
+    def fexp2(self, y):
+        """2**y to within 3e-14 relative, y clamped to [-1020, 1020]."""
+        bd = self.bd
+        mn, _ = self.fn("_min", 2)
+        mx, _ = self.fn("_max", 2)
+        y = bd.call(mn, [bd.call(mx, [y, self.const(-1020.0)]), self.const(1020.0)])
+        fl, _ = self.fn("floor", 1)
+        n = bd.call(fl, [y])
+        f = bd.fsub(y, n)
+        p = self.poly(f, _EXP2_POLY)
+        ni = bd.shl(bd.fptosi(n, self.ity()), self.iconst(52))
+        return bd.bitcast(bd.add(bd.bitcast(p, self.ity()), ni), self.ty)
+
     def call(self, name, args):
+        if name == "_flog2":
+            return self.flog2(args[0])
+        if name == "_fexp2":
+            return self.fexp2(args[0])
         f, vector_ok = self.fn(name, len(args))
         if self.W == 1 or vector_ok:
             return self.bd.call(f, args)
