@@ -1,7 +1,7 @@
 """An adaptive Taylor-series integrator, with SIMD batches for ensembles.
 
-How it works
-------------
+How it works:
+
 * **Tracing** (:mod:`odekit.integrate.taylor._trace`): the right-hand side, in-place
   ``f(t, y, p, dydt)`` or returning ``f(t, y, p)``, is called once on symbols. Arithmetic,
   powers, ``sqrt exp log sin cos tan tanh arctan2`` (NumPy's ufuncs through
