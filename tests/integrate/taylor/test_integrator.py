@@ -160,3 +160,37 @@ def test_math_module_functions_traced():
     ref = scipy_ivp(lambda t, y: [math.cos(y[1]), -math.sin(y[0])], (0.0, 1.0), [0.1, 0.2],
                     method="DOP853", rtol=1e-13, atol=1e-13)
     np.testing.assert_allclose(g.y[:, -1], ref.y[:, -1], atol=1e-11)
+
+
+K_GLOBAL = 1.0
+
+
+def scaled(t, y, p):
+    return np.array([-K_GLOBAL * y[0]])
+
+
+def test_changed_global_is_retraced():
+    global K_GLOBAL
+    try:
+        K_GLOBAL = 1.0
+        a = solve_taylor(scaled, (0.0, 1.0), [1.0], tol=1e-14)
+        K_GLOBAL = 2.0
+        b = solve_taylor(scaled, (0.0, 1.0), [1.0], tol=1e-14)
+    finally:
+        K_GLOBAL = 1.0
+    assert abs(a.y[0, -1] - math.exp(-1.0)) < 1e-13
+    assert abs(b.y[0, -1] - math.exp(-2.0)) < 1e-13
+
+
+def test_time_harmonics_as_extra_states_are_hidden():
+    # cos(p2 t) is carried as two extra states: outputs keep the user's n = 2
+    args = (0.3, 1.2, 0.9)
+    res = solve_taylor(forced, (0.0, 20.0), [0.3, 0.0], params=args, tol=1.5e-15,
+                       dense_output=True, events=[Event(y0_zero)])
+    assert res.y.shape[0] == 2 and res.sol(5.0).shape == (2,)
+    assert res.y_events[0].shape[1] == 2
+    ref = scipy_ivp(lambda t, y: forced(t, y, args), (0.0, 20.0), [0.3, 0.0],
+                    method="DOP853", rtol=1e-13, atol=1e-13, dense_output=True,
+                    events=lambda t, y: y[0])
+    np.testing.assert_allclose(res.sol(5.0), ref.sol(5.0), atol=1e-10)
+    np.testing.assert_allclose(res.t_events[0], ref.t_events[0], atol=1e-10)
