@@ -21,59 +21,12 @@ from ... import _jit
 from ..._jit import jit
 
 if _jit.DISABLED:
-    import numpy as np
-
     def _call(addr, b, g):
         addr(b, g)  # without compilation the "address" is the Python kernel itself
 
-    def f64_bits(x):
-        return int(np.array(x, dtype=np.float64).view(np.int64))
-
-    def bits_f64(i):
-        return float(np.array(i, dtype=np.int64).view(np.float64))
 else:
-    from ._llvm import bits_f64, f64_bits
     from ._llvm import call_address as _call
 
-
-@jit
-def fast_log2(x):
-    """log2 of a positive normal float64 to within 1e-8 (exponent bits plus a degree-9
-    polynomial of the mantissa fitted on [1, 2)); branch-free, so it vectorises."""
-    i = f64_bits(x)
-    e = ((i >> 52) & 2047) - 1023
-    u = bits_f64((i & 0xFFFFFFFFFFFFF) | 0x3FF0000000000000) - 1.0
-    p = 0.00541389234001726
-    p = p * u - 0.03323721218097402
-    p = p * u + 0.09595722398820446
-    p = p * u - 0.18072152322274682
-    p = p * u + 0.2664491607900207
-    p = p * u - 0.3554174539855682
-    p = p * u + 0.480155491836257
-    p = p * u - 0.7212930507964221
-    p = p * u + 1.4426934691907034
-    p = p * u + 7.558860220621978e-09
-    return e + p
-
-
-@jit
-def fast_exp2(y):
-    """2**y to within 3e-14 relative for y in [-1020, 1020] (clamped there): a degree-9
-    polynomial on [0, 1) and the integer part put in the exponent bits."""
-    y = -1020.0 if y < -1020.0 else (1020.0 if y > 1020.0 else y)
-    n = math.floor(y)
-    f = y - n
-    p = 1.4437319134906122e-07
-    p = p * f + 1.2255178427799542e-06
-    p = p * f + 1.5369084454843077e-05
-    p = p * f + 0.00015395111009934372
-    p = p * f + 0.001333393300937979
-    p = p * f + 0.009618118981021738
-    p = p * f + 0.055504110232771776
-    p = p * f + 0.24022650683599067
-    p = p * f + 0.6931471805636901
-    p = p * f + 0.9999999999999811
-    return bits_f64(f64_bits(p) + (int(n) << 52))
 
 NSUB = 16  # sub-intervals per step on which the event polynomials are sampled
 

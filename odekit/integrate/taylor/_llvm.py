@@ -240,30 +240,3 @@ def call_address(typingctx, addr, b, g):
         return context.get_dummy_value()
 
     return sig, codegen
-
-
-@intrinsic
-def f64_bits(typingctx, x):
-    """The bits of a float64 as an int64 (a bitcast)."""
-    if not isinstance(x, types.Float):
-        return None
-
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], _I64)
-
-    return types.int64(types.float64), codegen
-
-
-@intrinsic
-def bits_f64(typingctx, i):
-    """The float64 with the bits of an int64 (a bitcast)."""
-    if not isinstance(i, types.Integer):
-        return None
-
-    def codegen(context, builder, signature, args):
-        v = args[0]
-        if v.type != _I64:
-            v = builder.sext(v, _I64) if v.type.width < 64 else builder.trunc(v, _I64)
-        return builder.bitcast(v, _DBL)
-
-    return types.float64(i), codegen
