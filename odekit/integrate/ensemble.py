@@ -134,6 +134,10 @@ def solve_ensemble(fun, t_span, y0, *, params=None, t_eval=None, method="DOP853"
     >>> bool(np.allclose(res.y[:, 0, -1], np.exp(-rates[:, 0]), rtol=1e-9))
     True
     """
+    if method == "taylor":  # issue 12: SIMD batches of the Taylor method
+        from .taylor import _solve_ensemble_hook
+        return _solve_ensemble_hook(fun, t_span, y0, params, t_eval, rtol, atol,
+                                    max_steps, raise_on_failure)
     t0, t1 = V.check_t_span(t_span)
     y0 = V.check_y0(y0, ndim_allowed=(1, 2))
     n = y0.shape[-1]

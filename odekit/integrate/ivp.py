@@ -166,6 +166,10 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
     >>> bool(abs(res.y[0, -1] - np.exp(-1.0)) < 1e-9)
     True
     """
+    if method == "taylor":  # issue 12: the Taylor method (tol = min(rtol, atol))
+        from .taylor import _solve_ivp_hook
+        return _solve_ivp_hook(fun, t_span, y0, params, rtol, atol, t_eval,
+                               dense_output, events, max_step, max_steps)
     if _is_complex(y0):  # integrated as the real system [Re y, Im y]
         return solve_complex(solve_ivp, fun, t_span, y0, params=params, method=method,
                              rtol=rtol, atol=atol, t_eval=t_eval, dense_output=dense_output,
