@@ -360,6 +360,8 @@ _BIG = 2 ** 62
 _F64 = np.dtype(np.float64)
 _OK = _MESSAGES[0]
 _new = object.__new__
+_RESULT0 = dict(t=None, y=None, sol=None, t_events=None, y_events=None, nfev=0, nsteps=0,
+                nrejected=0, status=0, message=_OK, success=True, njev=0, nlu=0)
 
 
 def _fast(hit, t_span, y0, params, max_steps):
@@ -417,10 +419,14 @@ def _fast(hit, t_span, y0, params, max_steps):
         raise IntegrationError(f"Taylor integration failed at t = {t_end!r}: "
                                f"{_MESSAGES[status]} (after {nsteps} steps)",
                                t=float(t_end), reason=_MESSAGES[status])
-    r = _new(OdeResult)
-    r.__dict__.update(t=Z[0], y=Z[1:], sol=None, t_events=[], y_events=[], nfev=nsteps,
-                      nsteps=nsteps, nrejected=0, status=0, message=_OK, success=True,
-                      njev=0, nlu=0)
+    r = _new(OdeResult)  # OdeResult(...) by its fields, a little faster
+    d = r.__dict__
+    d.update(_RESULT0)
+    d["t"] = Z[0]
+    d["y"] = Z[1:]
+    d["t_events"] = []
+    d["y_events"] = []
+    d["nfev"] = d["nsteps"] = nsteps
     return r
 
 

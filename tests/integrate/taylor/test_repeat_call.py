@@ -1,6 +1,7 @@
 """The repeat-call fast path of solve_taylor gives what the full path gives, keeps every
 check, and re-traces whenever what the trace read has changed."""
 
+import dataclasses
 import math
 
 import numpy as np
@@ -23,6 +24,10 @@ def decay(t, y, p, k=1.0):
 
 
 def _same(a, b):
+    assert type(a) is type(b) and set(vars(a)) == set(vars(b)) \
+        == {f.name for f in dataclasses.fields(a)}
+    assert (a.sol, a.t_events, a.y_events, a.nrejected, a.njev, a.nlu) == \
+        (b.sol, b.t_events, b.y_events, b.nrejected, b.njev, b.nlu)
     np.testing.assert_array_equal(a.t, b.t)
     np.testing.assert_array_equal(a.y, b.y)
     assert (a.nsteps, a.nfev, a.status, a.message, a.success) == \
@@ -46,6 +51,7 @@ def test_repeat_call_equals_full_path():
     ivp = odekit.solve_ivp(osc, (0.0, 3.0), [1.0, 0.0], params=np.array([2.0]),
                            method="taylor", rtol=1e-11, atol=1e-11)
     _same(ivp, first)
+    assert repr(ivp) == repr(first)
 
 
 def test_repeat_call_keeps_every_check():
