@@ -7,7 +7,8 @@ Sections (``--only NAME`` runs one):
   periodic; y0 and the period are known to 30 digits). Times per solve are medians of
   alternating runs; the table interpolates each contender's time at the achieved error
   levels 1e-6 ... 1e-12 (log-log) and prints the ratio heyoka / odekit.
-* ``overhead``: the per-call cost of the Python wrapper (a span of one step).
+* ``overhead``: the per-call cost of the Python wrapper (a span of one step), through
+  solve_taylor (y0 a list, an ndarray) and odekit.solve_ivp(method="taylor").
 * ``compile``: compile time of a new right-hand side at the orders tolerances 1e-6 ...
   1e-12 need (fresh cache directory, in a subprocess), and the same from the disk cache.
 * ``mathieu``: the Floquet trajectories of the Mathieu equation y'' + (a - 2q cos 2t) y = 0
@@ -96,7 +97,7 @@ def _interp(errs, times, level):
 def bench_arenstorf(quick):
     print("== Arenstorf orbit, one period (error = |y(T) - y0|_max) ==")
     tols = [1e-6, 1e-8, 1e-9, 1e-10, 1e-11, 1e-12, 1e-13, 1e-14, 1e-15, 1e-16]
-    reps = 7 if quick else 41
+    reps = 7 if quick else 101
     rows = []
     for tol in tols:
         t0 = time.perf_counter()
@@ -154,13 +155,23 @@ def osc(t, y, p):
 
 
 def bench_overhead(quick):
-    print("== per-call overhead of the Python wrapper ==")
-    solve_taylor(osc, (0.0, 1e-3), [1.0, 0.0], tol=1e-10)
+    print("== per-call overhead of the Python wrapper (one step of a 2-state system) ==")
+    import odekit
+
     reps = 2001 if not quick else 201
-    ts = [_time(lambda: solve_taylor(osc, (0.0, 1e-3), [1.0, 0.0], tol=1e-10))
-          for _ in range(reps)]
-    print(f"solve_taylor, one step of a 2-state system: median {np.median(ts) * 1e6:.1f} us"
-          f" [{np.min(ts) * 1e6:.1f}-{np.percentile(ts, 90) * 1e6:.1f}] (p10-p90 upper)")
+    y0 = np.array([1.0, 0.0])
+    calls = [("solve_taylor, y0 a list", lambda: solve_taylor(osc, (0.0, 1e-3), [1.0, 0.0],
+                                                              tol=1e-10)),
+             ("solve_taylor, y0 an ndarray", lambda: solve_taylor(osc, (0.0, 1e-3), y0,
+                                                                  tol=1e-10)),
+             ("odekit.solve_ivp(method='taylor')",
+              lambda: odekit.solve_ivp(osc, (0.0, 1e-3), y0, method="taylor", rtol=1e-10,
+                                       atol=1e-10))]
+    for name, f in calls:
+        f()
+        ts = [_time(f) for _ in range(reps)]
+        print(f"{name}: median {np.median(ts) * 1e6:.1f} us "
+              f"[{np.min(ts) * 1e6:.1f}-{np.percentile(ts, 90) * 1e6:.1f}] (min-p90)")
     if hy is not None:
         x, v = hy.make_vars("x", "v")
         ta = hy.taylor_adaptive([(x, v), (v, -x)], [1.0, 0.0], tol=1e-10)

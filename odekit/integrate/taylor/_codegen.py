@@ -75,6 +75,9 @@ def _psum(terms):
     return f"({_psum(terms[:mid])} + {_psum(terms[mid:])})"
 
 
+_POW_SQRT = True  # pow(x, c) for small half-integer c by products and sqrt
+
+
 def _lit(x: float) -> str:
     return repr(float(x))
 
@@ -160,8 +163,17 @@ class _Gen:
             c1 = self.C(args[0], 1)
             return [f"{out} = {c1 if c1 is not None else '0.0'}"]
         if op == "pow":
-            return [f"{out} = {C0(args[0])} ** {_lit(args[1])}",
-                    f"r{s} = 1.0 / {C0(args[0])}"]
+            x, c = C0(args[0]), args[1]
+            lines = [f"r{s} = 1.0 / {x}"]
+            m2 = 2.0 * c
+            if _POW_SQRT and m2 == int(m2) and 0 < abs(c) <= 4.5:
+                # a half-integer or integer power by products and sqrt: a libm pow call
+                # costs more than the rest of a small kernel's order 0 (2 ulp, not 1)
+                base = x if c > 0 else f"r{s}"
+                m = int(abs(c))
+                fac = [base] * m + ([f"math.sqrt({base})"] if m2 % 2 else [])
+                return lines + [f"{out} = {'*'.join(fac)}"]
+            return lines + [f"{out} = {x} ** {_lit(c)}"]
         if op == "sqrt":
             return [f"{out} = math.sqrt({C0(args[0])})", f"r{s} = 0.5 / {out}"]
         if op == "log":

@@ -267,3 +267,57 @@ def solve_plain(addr, cfg, nbuf, y0, p, p0, t0, t1, h_max, max_steps, te):
     run_plain(addr, cfg, b, ic, fc, t1, h_max, max_steps, te, np.empty(0), out_y)
     k = ic[3]
     return te[:k].copy(), out_y[:NU, :k].copy(), ic[0], ic[1], fc[0]
+
+
+@jit
+def solve_fast(cfg, y0, p, t0, t1, max_steps):
+    """:func:`solve_plain` for the repeat call, with fewer arguments to pass from Python
+    (the kernel address, ``nbuf`` and ``p0`` are ``cfg[8:11]``; no t_eval; no step bound)
+    and one array back: ``Z`` (NU + 1, k), the times in row 0 and the states below.
+    Returns (Z, status, nsteps, t reached); status -4: y0 or p is not finite (nothing
+    was integrated; the caller reports it)."""
+    for i in range(y0.shape[0]):
+        if not math.isfinite(y0[i]):
+            return np.empty((0, 0)), -4, 0, t0
+    for i in range(p.shape[0]):
+        if not math.isfinite(p[i]):
+            return np.empty((0, 0)), -4, 0, t0
+    addr = cfg[8]
+    N = cfg[2]
+    NU = y0.shape[0]
+    p0 = cfg[10]
+    b = np.zeros(cfg[9])
+    for i in range(NU):
+        b[i] = y0[i]
+    for i in range(p.shape[0]):
+        b[p0 + i] = p[i]
+    ic = np.zeros(8, dtype=np.int64)
+    fc = np.zeros(2)
+    fc[0] = t0
+    cap = 256
+    out_t = np.empty(cap)
+    out_y = np.empty((N, cap))
+    out_t[0] = t0
+    for i in range(N):
+        out_y[i, 0] = b[i]
+    ic[2] = 1
+    ic[5] = 1
+    te = np.empty(0)
+    for _ in range(64):  # doubling: at most 2**70 outputs
+        run_plain(addr, cfg, b, ic, fc, t1, math.inf, max_steps, te, out_t, out_y)
+        if ic[0] != 2:
+            break
+        t2 = np.empty(2 * out_t.shape[0])
+        y2 = np.empty((N, 2 * out_t.shape[0]))
+        t2[:out_t.shape[0]] = out_t
+        y2[:, :out_t.shape[0]] = out_y
+        out_t = t2
+        out_y = y2
+    k = ic[2]
+    Z = np.empty((NU + 1, k))
+    for j in range(k):
+        Z[0, j] = out_t[j]
+    for i in range(NU):
+        for j in range(k):
+            Z[i + 1, j] = out_y[i, j]
+    return Z, ic[0], ic[1], fc[0]

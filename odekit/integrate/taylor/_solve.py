@@ -14,6 +14,7 @@ from ._decomp import decompose
 from ._driver import call_kernel
 from ._driver import run as _drive
 from ._driver import run_plain as _drive_plain
+from ._driver import solve_fast as _solve_fast
 from ._driver import solve_plain as _solve_plain
 from ._trace import trace
 
@@ -52,7 +53,8 @@ def fingerprint(py) -> tuple:
     answer stands."""
     hit = _FP_FAST.get(id(py))
     g = py.__globals__
-    if hit is not None and hit[0] is py:
+    if hit is not None and hit[0] is py and hit[3] is py.__code__ \
+            and hit[4] is py.__defaults__:
         for name, obj in hit[1]:
             if g.get(name, _FP_FAST) is not obj:
                 break
@@ -65,7 +67,7 @@ def fingerprint(py) -> tuple:
                                       for _, v in pairs):
         if len(_FP_FAST) > 256:
             _FP_FAST.clear()
-        _FP_FAST[id(py)] = (py, pairs, fp)
+        _FP_FAST[id(py)] = (py, pairs, fp, py.__code__, py.__defaults__)
     return fp
 
 
@@ -100,8 +102,11 @@ class Prepared:
         assert np.array_equal(self.param_slots, np.arange(self.p0, self.p0 + D.m))
         self.addr = mod.tc if _jit.DISABLED else mod.tc.address
         self.addr_init = mod.ti if _jit.DISABLED else mod.ti.address
+        # cfg[8:11] (kernel address, buffer size, first parameter slot): for solve_fast
         self.cfg = np.array([P, D.nslots, D.n, len(D.ev_outs), D.t_slot, xs["CAP"],
-                             len(D.init), D.n_user], dtype=np.int64)
+                             len(D.init), D.n_user,
+                             0 if _jit.DISABLED else self.addr, self.nbuf, self.p0],
+                            dtype=np.int64)
 
 
 def prepare(fun, n, m, P, events=(), W=1) -> Prepared:
@@ -313,16 +318,16 @@ def solve_taylor(fun, t_span, y0, *, params=None, tol=1e-12, t_eval=None, events
     >>> bool(np.allclose(res.y[:, -1], [1.0, 0.0], atol=1e-12))
     True
     """
+    hit = _LAST.get(id(fun))
+    if hit is not None and hit[0] is fun and tol == hit[1] and type(tol) is float \
+            and t_eval is None and dense_output is False and max_step == _INF \
+            and type(max_steps) is int and 0 < max_steps < _BIG and not events:
+        # the repeat call of the same function at the same tolerance, no options
+        r = _fast(hit, t_span, y0, params, max_steps)
+        if r is not None:
+            return r
     plain = (t_eval is None and not events and dense_output is False
              and max_step == math.inf and type(tol) is float)
-    if plain:  # the repeat call of the same function at the same tolerance: fewer checks
-        hit = _LAST.get(id(fun))
-        if hit is not None and hit[0] is fun and hit[1] == tol:
-            t0, t1, y, p, max_steps = check_common(t_span, y0, params, max_steps)
-            prep = hit[4]
-            py = getattr(fun, "py_func", fun)
-            if y.size == hit[2] and p.size == hit[3] and fingerprint(py) == hit[5]:
-                return _run(prep, t0, t1, y, p, None, (), False, max_steps, math.inf)
     t0, t1, y, p, max_steps = check_common(t_span, y0, params, max_steps)
     tol = check_tol(tol)
     te = check_t_eval(t_eval, t0, t1)
@@ -333,16 +338,96 @@ def solve_taylor(fun, t_span, y0, *, params=None, tol=1e-12, t_eval=None, events
     P = order_from_tol(tol)
     n, m = y.size, p.size
     prep = prepare(fun, n, m, P, [e.g for e in evs])
-    if plain:
+    if plain and not (prep.D.init or _jit.DISABLED):
         py = getattr(fun, "py_func", fun)
         if isinstance(py, types.FunctionType):
             if len(_LAST) > 64:
                 _LAST.clear()
-            _LAST[id(fun)] = (fun, tol, n, m, prep, fingerprint(py))
+            fp = fingerprint(py)
+            fast = _FP_FAST.get(id(py))  # the globals' identities, when they suffice
+            pairs = fast[1] if fast is not None and fast[0] is py and fast[2] == fp \
+                else None
+            _LAST[id(fun)] = (fun, tol, (n,), m, prep, fp, py, pairs, py.__code__,
+                              py.__defaults__, prep.cfg)
     return _run(prep, t0, t1, y, p, te, evs, bool(dense_output), max_steps, max_step)
 
 
-_LAST: dict = {}  # id(fun) -> (fun, tol, n, m, prepared, fingerprint): the last plain call
+# id(fun) -> (fun, tol, (n,), m, prepared, fingerprint, py, ((global name, object), ...)
+# or None, py.__code__, py.__defaults__, cfg): the last plain call of fun
+_LAST: dict = {}
+_INF = math.inf
+_BIG = 2 ** 62
+_F64 = np.dtype(np.float64)
+_OK = _MESSAGES[0]
+_new = object.__new__
+_RESULT0 = dict(t=None, y=None, sol=None, t_events=None, y_events=None, nfev=0, nsteps=0,
+                nrejected=0, status=0, message=_OK, success=True, njev=0, nlu=0)
+
+
+def _fast(hit, t_span, y0, params, max_steps):
+    """The repeat call: the same function (its globals, code and defaults unchanged), the
+    same tolerance, no options. The checks of the full path, in their cheapest form;
+    anything unusual (or any invalid input) returns None and takes the full path, which
+    gives the proper error."""
+    if type(t_span) is not tuple or len(t_span) != 2:
+        return None
+    t0, t1 = t_span
+    if type(t0) is not float or type(t1) is not float:
+        return None
+    d = t1 - t0
+    if d == 0.0 or d - d != 0.0:  # t0 == t1, or not both finite
+        return None
+    ty = type(y0)
+    if ty is np.ndarray:
+        y = y0
+    elif ty is list or ty is tuple:
+        y = np.array(y0)
+    else:
+        return None
+    if y.dtype is not _F64 or y.shape != hit[2]:
+        return None
+    if params is None:
+        if hit[3]:
+            return None
+        p = _EMPTY
+    else:
+        tp = type(params)
+        if tp is np.ndarray:
+            p = params
+        elif tp is list or tp is tuple:
+            p = np.array(params) if params else _EMPTY
+        else:
+            return None
+        if p.dtype is not _F64 or p.shape[0] != hit[3] or p.ndim != 1:
+            return None
+    py = hit[6]
+    if py.__code__ is not hit[8] or py.__defaults__ is not hit[9]:
+        return None
+    pairs = hit[7]
+    if pairs is None:
+        if fingerprint(py) != hit[5]:
+            return None
+    else:
+        g = py.__globals__
+        for name, obj in pairs:
+            if g.get(name, _FP_FAST) is not obj:
+                return None
+    Z, status, nsteps, t_end = _solve_fast(hit[10], y, p, t0, t1, max_steps)
+    if status != 0:
+        if status == -4:  # y0 or params not finite: the full path says which
+            return None
+        raise IntegrationError(f"Taylor integration failed at t = {t_end!r}: "
+                               f"{_MESSAGES[status]} (after {nsteps} steps)",
+                               t=float(t_end), reason=_MESSAGES[status])
+    r = _new(OdeResult)  # OdeResult(...) by its fields, a little faster
+    d = r.__dict__
+    d.update(_RESULT0)
+    d["t"] = Z[0]
+    d["y"] = Z[1:]
+    d["t_events"] = []
+    d["y_events"] = []
+    d["nfev"] = d["nsteps"] = nsteps
+    return r
 
 
 _EMPTY = np.empty(0)
@@ -475,7 +560,12 @@ def tol_from_rtol_atol(rtol, atol) -> float:
 def _solve_ivp_hook(fun, t_span, y0, params, rtol, atol, t_eval, dense_output, events,
                     max_step, max_steps):
     """``odekit.solve_ivp(..., method="taylor")``."""
-    params = None if (isinstance(params, tuple) and not params) else params
-    return solve_taylor(fun, t_span, y0, params=params, tol=tol_from_rtol_atol(rtol, atol),
+    if type(params) is tuple and not params:
+        params = None
+    if type(rtol) is float and type(atol) is float and rtol > 0.0 and atol > 0.0:
+        tol = max(min(rtol, atol, 0.5), 1e-16)  # tol_from_rtol_atol, for plain floats
+    else:
+        tol = tol_from_rtol_atol(rtol, atol)
+    return solve_taylor(fun, t_span, y0, params=params, tol=tol,
                         t_eval=t_eval, events=events, dense_output=dense_output,
                         max_steps=max_steps, max_step=max_step)
