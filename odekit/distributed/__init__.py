@@ -47,8 +47,9 @@ def payload(fun) -> dict:
     travels *by reference* (its module and name; the workers import the module, which
     must be installed there), a function defined in ``__main__``, a notebook cell or a
     closure *by value* (its code, constants and the globals it reads). A Numba dispatcher
-    travels as its Python function (Numba's own pickling), never as machine code: each
-    worker compiles it once (or loads it from the disk cache) and reuses it for every task.
+    (``@numba.njit``, wherever defined) travels by value too, as its Python function
+    (Numba's own pickling), never as machine code. Either way each worker compiles the
+    function once (or loads it from the disk cache) and reuses it for every task.
 
     Parameters
     ----------
@@ -64,8 +65,8 @@ def payload(fun) -> dict:
     Examples
     --------
     >>> from odekit.distributed import payload
-    >>> from odekit.mathieu.chart import mathieu_rhs
-    >>> payload(mathieu_rhs)["by"]
+    >>> from odekit.integrate.examples import arenstorf
+    >>> payload(arenstorf)["by"]
     'reference'
     """
     import inspect
@@ -78,6 +79,8 @@ def payload(fun) -> dict:
         import cloudpickle
     except ImportError:  # pragma: no cover - cloudpickle comes with dask
         cloudpickle = None
+    from numba.core.registry import CPUDispatcher
+
     py = _py_func(fun)
     module = getattr(py, "__module__", None)
     name = getattr(py, "__qualname__", None) or repr(fun)
@@ -90,6 +93,8 @@ def payload(fun) -> dict:
             by_ref = bool(_should_pickle_by_reference(py)) and "<locals>" not in name
         except (ImportError, TypeError):
             pass
+        if isinstance(fun, CPUDispatcher):
+            by_ref = False  # Numba pickles the Python function by value (memoised by uuid)
         data = cloudpickle.dumps(fun)
     else:
         data = pickle.dumps(fun)
@@ -102,9 +107,10 @@ def payload(fun) -> dict:
 
 
 def worker_status(client) -> dict:
-    """Per worker: its odekit version, kernel cache directory, Numba compile count and the
-    number of distinct functions in its compiled-function cache (to check that each worker
-    compiled a right-hand side once, and that they share a disk cache).
+    """Per worker: its odekit version, kernel cache directory, Numba compile count, the
+    number of distinct user functions it has seen and of kernel modules it has built
+    (one per right-hand side: to check that each worker compiled or loaded a right-hand
+    side once, not per task, and whether the workers share a disk cache).
 
     Parameters
     ----------
@@ -114,7 +120,7 @@ def worker_status(client) -> dict:
     -------
     dict
         worker address -> dict with ``version``, ``cache_dir``, ``compiles``, ``functions``,
-        ``pid``.
+        ``kernels``, ``pid``.
     """
     from ._engine import check_client
 
@@ -126,9 +132,9 @@ def _worker_status():
     import os
 
     from .. import __version__, _jit
-    from ..integrate._codegen import kernel_cache_dir
+    from ..integrate import _codegen
     from . import _engine
 
-    return {"version": __version__, "cache_dir": kernel_cache_dir(),
+    return {"version": __version__, "cache_dir": _codegen.kernel_cache_dir(),
             "compiles": _jit.compile_count(), "functions": len(_engine._FUNCS),
-            "pid": os.getpid()}
+            "kernels": len(_codegen._KERNELS), "pid": os.getpid()}

@@ -17,7 +17,7 @@ import uuid
 import numpy as np
 
 __all__ = ["EXTRA", "require", "require_zarr", "check_client", "cluster_threads", "plan",
-           "run", "canonical", "one_thread", "create_store", "write_rows", "open_result",
+           "run", "ship", "canonical", "one_thread", "create_store", "write_rows", "open_result",
            "TASK_SECONDS", "TASKS_PER_THREAD"]
 
 #: what to install for ``client=`` and ``out=``
@@ -200,14 +200,83 @@ def fingerprint(fun):
         return None
 
 
+class Shipped:
+    """A function that travels by value, with the source file it came from.
+
+    cloudpickle replaces a by-value function's file name with ``"<dynamic-code>"``, which
+    leaves Numba no file to key a disk cache on. Where the workers see the same file (a
+    shared file system, or a LocalCluster), :func:`canonical` puts the name back, so the
+    worker loads the kernels the client (or another worker) compiled instead of compiling
+    them again; the file's SHA-256 must match, so a different file at that path is never
+    trusted.
+    """
+
+    __slots__ = ("fun", "filename", "digest")
+
+    def __init__(self, fun, filename, digest):
+        self.fun, self.filename, self.digest = fun, filename, digest
+
+    def __getstate__(self):
+        return (self.fun, self.filename, self.digest)
+
+    def __setstate__(self, state):
+        self.fun, self.filename, self.digest = state
+
+
+def _file_digest(path):
+    import hashlib
+
+    try:
+        with open(path, "rb") as fh:
+            return hashlib.sha256(fh.read()).hexdigest()
+    except OSError:
+        return None
+
+
+def ship(fun):
+    """``fun`` ready to send: wrapped in :class:`Shipped` if it travels by value from a
+    real source file, else unchanged (client side)."""
+    if not isinstance(fun, types.FunctionType) or fun.__closure__ is not None:
+        return fun
+    try:
+        from cloudpickle.cloudpickle import _should_pickle_by_reference
+
+        if _should_pickle_by_reference(fun):
+            return fun
+    except (ImportError, TypeError, AttributeError):  # pragma: no cover - other versions
+        pass
+    filename = fun.__code__.co_filename
+    digest = _file_digest(filename) if os.path.isfile(filename) else None
+    return fun if digest is None else Shipped(fun, filename, digest)
+
+
+_FILES: dict = {}  # (filename, digest) -> whether this worker sees that very file
+
+
+def _unship(obj):
+    if not isinstance(obj, Shipped):
+        return obj
+    fun = obj.fun
+    if fun.__code__.co_filename != obj.filename:
+        key = (obj.filename, obj.digest)
+        ok = _FILES.get(key)
+        if ok is None:
+            ok = _FILES[key] = _file_digest(obj.filename) == obj.digest
+        if ok:
+            fun.__code__ = fun.__code__.replace(co_filename=obj.filename)
+    return fun
+
+
 def canonical(fun):
     """The function object this process first saw with ``fun``'s fingerprint.
 
-    A function pickled by value (defined in ``__main__``, a notebook or a closure) arrives
-    as a new object with every task; the compiled-function caches of the core are keyed by
+    ``fun`` may come wrapped by :func:`ship` (its file name is then restored). A function
+    pickled by value (defined in ``__main__``, a notebook or a closure) arrives as a new
+    object with every task; the compiled-function caches of the core are keyed by
     object, so without this each task would compile it again. With it, a worker compiles
     a right-hand side once (or loads it from the disk cache) and reuses it for every task.
     """
+    fun = _unship(fun)
     key = fingerprint(fun)
     if key is None:
         return fun
@@ -264,7 +333,8 @@ def create_store(out, variables: dict, coords: dict, attrs: dict, block_rows: in
         chunks = (min(block_rows, shape[0]),) + tuple(shape[1:])
         data[name] = (dims, da.zeros(shape, dtype=dtype, chunks=chunks))
     ds = xr.Dataset(data, coords=coords, attrs=attrs)
-    ds.to_zarr(path, mode="w-", compute=False)
+    # Zarr format 2: consolidated metadata is part of it (xarray opens it with no warning)
+    ds.to_zarr(path, mode="w-", compute=False, consolidated=True, zarr_format=2)
     return path
 
 
@@ -281,10 +351,8 @@ def set_attrs(path: str, attrs: dict):
     """Update the store's attributes (client side, after every task has written)."""
     import zarr
 
-    group = zarr.open_group(path, mode="r+")
-    group.attrs.update(attrs)
-    with contextlib.suppress(Exception):  # stores without consolidated metadata
-        zarr.consolidate_metadata(path)
+    zarr.open_group(path, mode="r+").attrs.update(attrs)
+    zarr.consolidate_metadata(path)
 
 
 def open_result(path: str):

@@ -97,7 +97,8 @@ def solve_ensemble(fun, t_span, y0, *, params, client, out, raise_on_failure, pr
             attrs={"odekit": "solve_ensemble", "method": str(options.get("method", "")),
                    "t_span": [t0, t1]},
             block_rows=blocks[0][1] - blocks[0][0])
-    tasks = [(fun, (t0, t1), y0[a:b].copy() if ky is not None else y0,
+    shipped = E.ship(fun)
+    tasks = [(shipped, (t0, t1), y0[a:b].copy() if ky is not None else y0,
               p[a:b].copy() if kp is not None else p, options, path, a) for a, b in blocks]
     y = status = nfev = None
     t_out = [None]
