@@ -28,16 +28,15 @@ Examples
 >>> def decay(t, y, p, dydt):
 ...     dydt[0] = -p[0] * y[0]
 >>> info = payload(decay)
->>> info["by"], info["bytes"] > 0
-('value', True)
+>>> info["by"], info["name"]
+('value', 'decay')
 """
 
 from __future__ import annotations
 
-from ._engine import EXTRA, TASK_SECONDS, TASKS_PER_THREAD, canonical, fingerprint, plan
+from ._engine import EXTRA, TASK_SECONDS, TASKS_PER_THREAD, fingerprint, plan
 
-__all__ = ["payload", "worker_status", "plan", "canonical", "fingerprint", "EXTRA",
-           "TASK_SECONDS", "TASKS_PER_THREAD"]
+__all__ = ["payload", "worker_status", "plan", "EXTRA", "TASK_SECONDS", "TASKS_PER_THREAD"]
 
 
 def payload(fun) -> dict:
@@ -58,7 +57,8 @@ def payload(fun) -> dict:
     Returns
     -------
     dict
-        ``by`` ("reference" or "value"), ``bytes`` (the pickle's size), ``module``,
+        ``by`` ("reference" or "value"), ``bytes`` (the pickle's size; None when
+        cloudpickle, which comes with dask, is missing and pickle cannot), ``module``,
         ``name``, ``source`` (the source text when available) and ``fingerprint`` (the key
         of the worker-side cache of compiled functions; None for objects it cannot key).
 
@@ -84,8 +84,10 @@ def payload(fun) -> dict:
     py = _py_func(fun)
     module = getattr(py, "__module__", None)
     name = getattr(py, "__qualname__", None) or repr(fun)
-    by_ref = (module not in (None, "__main__") and module in sys.modules
-              and "<locals>" not in (name or "") and getattr(py, "__closure__", None) is None)
+    obj = sys.modules.get(module) if module not in (None, "__main__") else None
+    for part in (name or "").split("."):
+        obj = getattr(obj, part, None)
+    by_ref = obj is not None and (obj is fun or obj is py)  # what cloudpickle decides
     if cloudpickle is not None:
         try:
             from cloudpickle.cloudpickle import _should_pickle_by_reference
@@ -97,13 +99,17 @@ def payload(fun) -> dict:
             by_ref = False  # Numba pickles the Python function by value (memoised by uuid)
         data = cloudpickle.dumps(fun)
     else:
-        data = pickle.dumps(fun)
+        try:
+            data = pickle.dumps(fun)
+        except (pickle.PicklingError, AttributeError, TypeError):
+            data = None  # only cloudpickle (installed with dask) can send it
     try:
         source = inspect.getsource(py)
     except (OSError, TypeError):
         source = None
-    return {"by": "reference" if by_ref else "value", "bytes": len(data), "module": module,
-            "name": name, "source": source, "fingerprint": fingerprint(fun)}
+    return {"by": "reference" if by_ref else "value",
+            "bytes": None if data is None else len(data), "module": module, "name": name,
+            "source": source, "fingerprint": fingerprint(fun)}
 
 
 def worker_status(client) -> dict:
