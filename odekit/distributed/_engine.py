@@ -162,12 +162,32 @@ def run(client, func, task_args, *, name: str, on_result, progress=None,
     index = {f.key: i for i, f in enumerate(futures)}
     try:
         if _show_progress(progress, expected_seconds):
-            distributed.progress(futures, multi=False)
-        for fut, result in distributed.as_completed(futures, with_results=True):
+            dask_progress_bar(client, futures)
+        for fut, result in distributed.as_completed(futures, with_results=True,
+                                                    loop=client.loop):
             on_result(index[fut.key], result)
             fut.release()
     finally:
         client.cancel([f for f in futures if not f.done()])
+
+
+def dask_progress_bar(client, futures):
+    """Dask's progress bar for ``futures``: a widget in Jupyter (returns at once), else
+    its text bar on stdout (returns when every task is done)."""
+    distributed = require()
+    from .._progress import _in_notebook
+
+    addr = client.scheduler.address
+    if _in_notebook():
+        bar = distributed.progress(futures, notebook=True, multi=False, scheduler=addr)
+        try:
+            from IPython.display import display
+
+            display(bar)
+        except ImportError:  # pragma: no cover - a kernel without IPython
+            pass
+        return
+    distributed.progress(futures, notebook=False, multi=False, scheduler=addr)
 
 
 # ----------------------------------------------------------------------------------------

@@ -22,7 +22,8 @@ _COST = {
     "hill": 25e-9,        # a chart point by Hill's determinant
     "integrate": 20e-6,   # a chart point by integration
     "basins": 30e-6,      # an undecided basin start (several stages)
-    "mc": 4e-9,           # a Monte-Carlo sample of a simple problem (per uniform: x dim)
+    "mc": 25e-9,          # a Monte-Carlo sample (per uniform: x dim; 5-400 ns measured)
+    "sector": 1.1e-9,     # a sector sample (per point: x n; integer angles)
     "bootstrap": 0.05,    # a least-squares refit
     "qmc": 30e-9,         # a QMC point (per uniform)
 }
@@ -277,9 +278,9 @@ def estimate_kernel(kind, fpar, ipar, dim, wlen, iwlen, samples, *, seed, method
         return mc._finish_qmc(accs, npts, scrambles, probability, confidence)
     key = mc._key(ss)
     nchunks = -(-samples // mc.CHUNK)
-    chunk_s = mc.CHUNK * max(dim, 1) * _COST["mc"]
-    blocks = E.plan(nchunks, chunk_s, threads)
     sector = kind in (K.SECTOR_DISK, K.SECTOR_ANGLES)
+    chunk_s = mc.CHUNK * (_COST["sector"] * int(ipar[0]) if sector else _COST["mc"] * dim)
+    blocks = E.plan(nchunks, chunk_s, threads)
     sums = np.empty(nchunks, dtype=np.int64 if sector else np.float64)
     sumsq = None if sector else np.empty(nchunks)
 
