@@ -26,9 +26,9 @@ EXTRA = "pip install 'odekit[distributed]'"
 #: (shortest, longest) wanted duration of one task in seconds: long enough that Dask's
 #: scheduling cost (about 1-3 ms a task, measured in benchmarks/bench_distributed.py)
 #: stays under ~1 %, short enough that a lost worker costs little and the bar moves
-TASK_SECONDS = (0.25, 4.0)
+TASK_SECONDS = (0.2, 4.0)
 #: tasks per worker thread wanted for load balance (when the work allows it)
-TASKS_PER_THREAD = 4
+TASKS_PER_THREAD = 8
 #: largest result block of one task (bytes), and so the largest Zarr chunk
 MAX_BLOCK_BYTES = 64 << 20
 #: worker threads assumed while a cluster has none yet (an adaptive cluster scaling up)
@@ -105,11 +105,11 @@ def plan(n_items: int, item_seconds: float, threads: int, *, align: int = 1,
 
     Examples
     --------
-    >>> from odekit.distributed._engine import plan
-    >>> plan(10, 1.0, threads=2)
+    >>> from odekit.distributed import plan
+    >>> plan(10, 1.0, threads=1)              # 10 s of work: 8 tasks wanted, blocks of 2
     [(0, 2), (2, 4), (4, 6), (6, 8), (8, 10)]
-    >>> plan(10**6, 1e-6, threads=2)          # 1 s of work: four tasks of 0.25 s
-    [(0, 250000), (250000, 500000), (500000, 750000), (750000, 1000000)]
+    >>> plan(10**6, 1e-6, threads=2)          # 1 s of work: five tasks of 0.2 s
+    [(0, 200000), (200000, 400000), (400000, 600000), (600000, 800000), (800000, 1000000)]
     """
     if n_items <= 0:
         return []
