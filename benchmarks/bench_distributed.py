@@ -11,6 +11,9 @@ Workloads (the issue-16 sizes):
 Contenders, alternated within each repetition (median and range over ``--reps``): local
 with 1 Numba thread, Dask with 1 worker process x 1 thread, local with 2 threads, Dask with 2
 worker processes x 1 thread. Every Dask result is checked bitwise against the local one.
+Besides wall time, the CPU time of every process involved (this one, which holds the
+LocalCluster's scheduler, plus the workers) is compared with the local run's: on a shared
+machine wall times swing with the load, CPU time much less.
 Compile (and kernel-load) time on the workers is paid in a warm-up and reported apart.
 
 The 64-worker model: the work is cut as ``odekit.distributed.plan`` cuts it for 64 threads;
@@ -156,6 +159,7 @@ def main(argv=None):
     for name in names:
         fun, n_items, unit = work[name]
         times = {k: [] for k in ("local1", "dask1", "local2", "dask2")}
+        cpus = {k: [] for k in times}
         streams = []
         ok = True
         ref = None
@@ -166,22 +170,30 @@ def main(argv=None):
                 client = clusters[threads][1] if key.startswith("dask") else None
                 numba.set_num_threads(threads)
                 if client is not None:
+                    w0 = client.run(time.process_time)
+                    c0 = time.process_time()
                     with distributed.get_task_stream(client) as ts:
                         t = time.perf_counter()
                         res = fun(client)
                         dt = time.perf_counter() - t
+                    cpu = time.process_time() - c0
+                    w1 = client.run(time.process_time)
+                    cpu += sum(w1[w] - w0[w] for w in w1 if w in w0)
                     if threads == 2:
                         streams.append((dt, ts.data))
                 else:
+                    c0 = time.process_time()
                     t = time.perf_counter()
                     res = fun(None)
                     dt = time.perf_counter() - t
+                    cpu = time.process_time() - c0
                 times[key].append(dt)
+                cpus[key].append(cpu)
                 if ref is None:
                     ref = res
                 elif not equal(ref, res):
                     ok = False
-                print(f"  rep {rep} {key:7s} {dt:8.2f} s", flush=True)
+                print(f"  rep {rep} {key:7s} {dt:8.2f} s wall {cpu:8.2f} s CPU", flush=True)
         numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
         med = {k: _median_range(v) for k, v in times.items()}
         for k, (m, lo, hi) in med.items():
@@ -194,8 +206,11 @@ def main(argv=None):
               f"{med['local1'][0] / med['local2'][0]:.2f}x")
         for c in (1, 2):
             over = med[f"dask{c}"][0] / med[f"local{c}"][0] - 1.0
-            print(f"  overhead of Dask against local threads at {c} core(s): "
-                  f"{100 * over:+.1f} % (median ratio)")
+            cpu_over = (statistics.median(cpus[f"dask{c}"])
+                        / statistics.median(cpus[f"local{c}"]) - 1.0)
+            print(f"  overhead of Dask against local threads at {c} core(s): wall "
+                  f"{100 * over:+.1f} %, CPU time {100 * cpu_over:+.1f} % (medians; CPU: "
+                  "client + scheduler + workers against the local process)")
         # task accounting from the 2-worker runs: compute time inside tasks vs wall
         wall, data = min(streams, key=lambda s: s[0])
         per_worker = {}

@@ -149,10 +149,14 @@ def run(client, func, task_args, *, name: str, on_result, progress=None,
     if client is None:
         from .._progress import progress_bar
 
-        with progress_bar(max(len(task_args), 1), progress=progress, desc=name) as bar:
-            for i, args in enumerate(task_args):
-                on_result(i, func(*args))
-                bar.update(1)
+        _IN_PROCESS.active = True  # the tasks keep this process's threads
+        try:
+            with progress_bar(max(len(task_args), 1), progress=progress, desc=name) as bar:
+                for i, args in enumerate(task_args):
+                    on_result(i, func(*args))
+                    bar.update(1)
+        finally:
+            _IN_PROCESS.active = False
         return
     distributed = require()
     check_client(client)
@@ -304,12 +308,16 @@ def canonical(fun):
         return _FUNCS.setdefault(key, fun)
 
 
+_IN_PROCESS = threading.local()  # .active: tasks run by run(client=None), in this process
+
+
 @contextlib.contextmanager
 def one_thread():
-    """Run a task on one Numba thread (a worker's parallelism is its Dask threads)."""
+    """Run a task on one Numba thread (a worker's parallelism is its Dask threads); no
+    change for tasks run in the calling process (``out=`` without a client)."""
     from .. import _jit
 
-    if _jit.DISABLED:
+    if _jit.DISABLED or getattr(_IN_PROCESS, "active", False):
         yield
         return
     import numba

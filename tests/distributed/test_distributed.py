@@ -30,7 +30,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 def client():
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                        dashboard_address=None, silence_logs=40)
-    cl = distributed.Client(cluster)
+    cl = distributed.Client(cluster, set_as_default=False)  # odekit must use this one
     yield cl
     cl.close()
     cluster.close()
@@ -145,6 +145,13 @@ def test_bootstrap_same_replicates(client):
     dis = f.outcome_probabilities(n=8, seed=5, client=client)
     assert loc == dis and 0 < loc[odekit.competition.Outcome.COEXISTENCE] < 1
     assert _entry.bootstrap_outcomes(f, 8, 5, client=client) == f._replicates(5, 0, 8)
+
+
+def test_dask_progress_bar(client, monkeypatch, capsys):
+    monkeypatch.setattr(_engine, "_show_progress", lambda progress, expected: True)
+    chart = stability_chart([0.0, 1.0, 2.0], [0.0, 0.5], client=client, progress=True)
+    assert chart.stable.shape == (2, 3)
+    assert "100% Completed" in capsys.readouterr().out  # Dask's text bar
 
 
 # ----------------------------------------------------------------------------------------
