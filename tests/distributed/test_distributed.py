@@ -208,7 +208,7 @@ def test_killed_worker_changes_nothing(client, monkeypatch):
     killed = {}
 
     def killer():
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 300  # generous: a loaded machine is slow
         while time.monotonic() < deadline:  # wait until the victim runs a task of ours
             if any("odekit-ensemble" in str(key) for key in client.processing().get(victim, ())):
                 time.sleep(0.05)  # inside its first task: most of the run is still to come
@@ -224,7 +224,7 @@ def test_killed_worker_changes_nothing(client, monkeypatch):
     th.join(5)
     assert "at" in killed and killed["at"] < done, "the worker was not killed mid-run"
     assert same(loc.y, dis.y) and same(loc.nfev, dis.nfev)
-    client.wait_for_workers(2, timeout=60)  # the nanny restarts it, for the later tests
+    client.wait_for_workers(2, timeout=300)  # the nanny restarts it, for the later tests
     assert pids[victim] not in client.run(os.getpid).values()
 
 
