@@ -95,6 +95,17 @@ def sched_overhead(client, n=2000):
     return (time.perf_counter() - t) / n
 
 
+def idle_cpu_rate(client, seconds=3.0):
+    """CPU seconds per wall second that this process and the workers burn while idle."""
+    w0 = client.run(time.process_time)
+    c0 = time.process_time()
+    t0 = time.perf_counter()
+    time.sleep(seconds)
+    w1 = client.run(time.process_time)
+    cpu = time.process_time() - c0 + sum(w1[w] - w0[w] for w in w1 if w in w0)
+    return cpu / (time.perf_counter() - t0)
+
+
 def model_run(n_items, item_s, task_s, latency_s, sched_s, workers, item_seconds_hint):
     """Predicted wall time of ``n_items`` on ``workers`` single-thread workers: a fixed
     latency per run, plus the makespan of the planned tasks (each its items' compute time
@@ -152,6 +163,9 @@ def main(argv=None):
         print(f"{w}-worker warm-up: {time.perf_counter() - t:.1f} s (compiles per worker: "
               f"{[v['compiles'] for v in st.values()]})")
     sched = {w: sched_overhead(c) for w, (_, c) in clusters.items()}
+    idle = {w: idle_cpu_rate(c) for w, (_, c) in clusters.items()}
+    print("idle CPU of the cluster processes (event loops, heartbeats): "
+          + ", ".join(f"{w} worker(s) {1e3 * r:.1f} ms per s" for w, r in idle.items()))
     print("scheduling cost of a no-op task (submit + run + gather, wall): "
           + ", ".join(f"{w} worker(s) {1e3 * s:.2f} ms" for w, s in sched.items()))
 
@@ -208,9 +222,13 @@ def main(argv=None):
             over = med[f"dask{c}"][0] / med[f"local{c}"][0] - 1.0
             cpu_over = (statistics.median(cpus[f"dask{c}"])
                         / statistics.median(cpus[f"local{c}"]) - 1.0)
+            net = [cpu - idle[c] * wall for cpu, wall in zip(cpus[f"dask{c}"],
+                                                             times[f"dask{c}"])]
+            net_over = statistics.median(net) / statistics.median(cpus[f"local{c}"]) - 1.0
             print(f"  overhead of Dask against local threads at {c} core(s): wall "
                   f"{100 * over:+.1f} %, CPU time {100 * cpu_over:+.1f} % (medians; CPU: "
-                  "client + scheduler + workers against the local process)")
+                  "client + scheduler + workers against the local process); CPU time "
+                  f"less the idle baseline x wall: {100 * net_over:+.1f} %")
         # task accounting from the 2-worker runs: compute time inside tasks vs wall
         wall, data = min(streams, key=lambda s: s[0])
         per_worker = {}
@@ -260,11 +278,19 @@ def main(argv=None):
     print("\n== model of 64 single-thread workers (measured per-item compute, per-task "
           "overhead, scheduler cost per task)")
     s_sched = max(sched.values())
-    for name, (n_items, item_s, task_s, latency, hint, med) in results.items():
-        t64, n_tasks, ideal = model_run(n_items, item_s, task_s, latency, s_sched, 64, hint)
-        print(f"  {name:7s} {n_tasks:5d} tasks, predicted {t64:7.3f} s vs ideal {ideal:7.3f} s "
-              f"(efficiency {100 * ideal / t64:.0f} %; 1 worker measured "
-              f"{med['dask1'][0]:.2f} s: speed-up {med['dask1'][0] / t64:.1f}x)")
+    for scale in (1, 1000):
+        if scale > 1:
+            print(f"  the same per-item costs at {scale}x the sizes (10^9 trajectories or "
+                  "starts, 10^13 samples: the issue's scale):")
+        for name, (n_items, item_s, task_s, latency, hint, _med) in results.items():
+            t64, n_tasks, ideal = model_run(scale * n_items, item_s, task_s, latency, s_sched,
+                                            64, hint)
+            one = scale * n_items * item_s + task_s + latency
+            print(f"  {name:7s} {n_tasks:6d} tasks, predicted {t64:9.3f} s vs ideal "
+                  f"{ideal:9.3f} s (efficiency {100 * ideal / t64:3.0f} %; one worker "
+                  f"{one:9.1f} s: speed-up {one / t64:5.1f}x)")
+    print("  (basins: the model spreads all starts; the real run plans only the undecided ones,"
+          " in fewer, longer tasks)")
     for _, (cl, c) in clusters.items():
         c.close()
         cl.close()
