@@ -123,13 +123,50 @@ def model_run(n_items, item_s, task_s, latency_s, sched_s, workers, item_seconds
     return latency_s + max(makespan, len(blocks) * sched_s), len(blocks), n_items * item_s / workers
 
 
+def summary_lines(meds):
+    """A fixed-width summary (the docs chart it): ``meds[name][contender]`` = median wall s."""
+    out = ["", "summary (median wall times)", "===========================",
+           f"{'workload':10s} {'local 2 threads':>16s} {'Dask 2 workers':>15s}   "
+           f"{'vs local 2 threads':18s}   {'vs Dask 1 worker':16s}",
+           f"{'-' * 10} {'-' * 16} {'-' * 15}   {'-' * 18}   {'-' * 16}"]
+    for name, m in meds.items():
+        r_eq = f"{m['local2'] / m['dask2']:.2f}x"
+        r_sc = f"{m['dask1'] / m['dask2']:.2f}x"
+        out.append(f"{name:10s} {m['local2']:14.2f} s {m['dask2']:13.2f} s   "
+                   f"{r_eq:18s}   {r_sc}")
+    out.append("")
+    out.append("(vs local 2 threads: Dask's speed against local threads at equal cores, 1.00x "
+               "= no overhead; vs Dask 1 worker: the scaling from 1 to 2 workers)")
+    return out
+
+
+def table_from(path):
+    """The summary table of an earlier run's printed output (its median lines)."""
+    import re
+
+    meds, name = {}, None
+    for line in open(path, encoding="utf-8"):
+        m = re.match(r"^== (\w+):", line)
+        if m:
+            name = m.group(1)
+        m = re.match(r"^\s+(local[12]|dask[12])\s+median\s+([0-9.]+) s", line)
+        if m and name:
+            meds.setdefault(name, {})[m.group(1)] = float(m.group(2))
+    return summary_lines(meds)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small sizes (a smoke test)")
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--only", choices=["chart", "basins", "mc"], action="append")
     ap.add_argument("--no-16", action="store_true", help="skip the 16-worker check")
+    ap.add_argument("--table-from", metavar="FILE",
+                    help="print only the summary table of an earlier run's output")
     args = ap.parse_args(argv)
+    if args.table_from:
+        print("\n".join(table_from(args.table_from)))
+        return
 
     import distributed
     import numba
@@ -294,6 +331,8 @@ def main(argv=None):
     for _, (cl, c) in clusters.items():
         c.close()
         cl.close()
+    print("\n".join(summary_lines({n: {k: v[0] for k, v in r[-1].items()}
+                                    for n, r in results.items()})))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\nclient process peak RSS: {peak:.0f} MiB; load average at end: "
           f"{os.getloadavg()[0]:.2f}")
