@@ -36,6 +36,13 @@ def client():
     cluster.close()
 
 
+@pytest.fixture(autouse=True)
+def _many_tasks(monkeypatch):
+    """Small problems would fit in one task: cut them into TASKS_PER_THREAD tasks per worker
+    thread (16 here), so that the blocks' order and edges are really exercised."""
+    monkeypatch.setattr(_engine, "TASK_SECONDS", (1e-9, 1e9))
+
+
 def ensemble_inputs(k=3000, seed=0):
     g = np.random.default_rng(seed)
     y0 = g.normal(size=(k, 4))
@@ -54,7 +61,9 @@ def test_solve_ensemble_bitwise(client):
     y0, p = ensemble_inputs()
     kw = dict(params=p, t_eval=[0.5, 1.5, 3.0], rtol=1e-9, atol=1e-11)
     loc = odekit.solve_ensemble(mathieu_rhs, (0.0, 3.0), y0, **kw)
-    dis = odekit.solve_ensemble(mathieu_rhs, (0.0, 3.0), y0, client=client, **kw)
+    with distributed.get_task_stream(client) as ts:
+        dis = odekit.solve_ensemble(mathieu_rhs, (0.0, 3.0), y0, client=client, **kw)
+    assert len([d for d in ts.data if "odekit-ensemble" in str(d["key"])]) == 16
     assert same(loc.y, dis.y) and same(loc.t, dis.t)
     assert same(loc.status, dis.status) and same(loc.nfev, dis.nfev) and dis.success
     # one shared start (1-D y0), per-trajectory parameters, backwards in time
