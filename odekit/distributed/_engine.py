@@ -24,8 +24,9 @@ __all__ = ["EXTRA", "require", "require_zarr", "check_client", "cluster_threads"
 EXTRA = "pip install 'odekit[distributed]'"
 
 #: (shortest, longest) wanted duration of one task in seconds: long enough that Dask's
-#: scheduling cost (about 1-3 ms a task, measured in benchmarks/bench_distributed.py)
-#: stays under ~1 %, short enough that a lost worker costs little and the bar moves
+#: cost per task (a no-op round trip took 3-10 ms on a loaded 2-core machine in
+#: benchmarks/bench_distributed.py) stays under a few percent, short enough that a lost
+#: worker costs little and the progress bar moves
 TASK_SECONDS = (0.2, 4.0)
 #: tasks per worker thread wanted for load balance (when the work allows it)
 TASKS_PER_THREAD = 8
