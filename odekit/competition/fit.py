@@ -175,7 +175,8 @@ class FitResult:
             raise ValueError("outcome() needs a two-species fit; this is a logistic fit")
         return self.model.outcome(tol=tol)
 
-    def outcome_probabilities(self, n: int = 200, seed=0, *, workers=None) -> dict:
+    def outcome_probabilities(self, n: int = 200, seed=0, *, workers=None,
+                              client=None) -> dict:
         """Probability of each outcome under a parametric (residual) bootstrap.
 
         Each of ``n`` replicates adds residuals resampled with replacement (per species,
@@ -192,6 +193,9 @@ class FitResult:
             Bootstrap replicates (1 .. 100000).
         seed : int
         workers : int, optional
+        client : dask.distributed.Client, optional
+            Run the refits on a Dask cluster, by blocks of replicates
+            (:doc:`/distributed`): the same probabilities as locally.
 
         Returns
         -------
@@ -219,15 +223,35 @@ class FitResult:
         C.rng(seed)
         workers = _jit.num_threads() if workers is None else C.count(workers, "workers", 1,
                                                                        1024)
+        if client is not None:
+            from odekit.distributed import _entry
+
+            outs = _entry.bootstrap_outcomes(self, n, int(seed), client=client)
+        elif workers == 1 or n == 1:
+            outs = self._replicates(int(seed), 0, n)
+        else:
+            size = -(-n // (4 * min(workers, n)))  # contiguous blocks, a few per thread
+            with ThreadPoolExecutor(max_workers=min(workers, n)) as pool:
+                outs = [o for block in pool.map(lambda i: self._replicates(int(seed), i,
+                                                                            min(i + size, n)),
+                                                range(0, n, size)) for o in block]
+        good = [o for o in outs if o is not None]
+        if not good:
+            raise RuntimeError("every bootstrap refit failed")
+        return {o: sum(1 for g in good if g is o) / len(good) for o in Outcome}
+
+    def _replicates(self, seed: int, start: int, stop: int) -> list:
+        """Outcomes of bootstrap replicates start .. stop - 1 (None where a refit failed);
+        replicate i draws from ``SeedSequence(seed).spawn(...)[i]`` whatever the block."""
         prob = self._problem
         fitted = self.predict(self.t)
         resid = self.observations - fitted
         pools = [resid[prob.mask[:, j], j] for j in range(prob.ns)]
-        seqs = np.random.SeedSequence(int(seed)).spawn(n)
+        seqs = np.random.SeedSequence(seed).spawn(stop)[start:stop]
         lo, hi = _bounds(prob)
-
-        def one(i):
-            g = np.random.default_rng(seqs[i])
+        outs = []
+        for seq in seqs:
+            g = np.random.default_rng(seq)
             obs = fitted.copy()
             for j in range(prob.ns):
                 obs[:, j] += g.choice(pools[j], size=obs.shape[0], replace=True)
@@ -235,19 +259,11 @@ class FitResult:
             sol = least_squares(prob.residuals, np.clip(self._theta, lo, hi), bounds=(lo, hi),
                                 kwargs={"obs": obs}, method="trf", x_scale=1.0, **_JAC)
             if not sol.success:
-                return None
+                outs.append(None)
+                continue
             q = np.exp(prob.full(sol.x))
-            return TwoSpecies(*q[:6]).outcome()
-
-        if workers == 1 or n == 1:
-            outs = [one(i) for i in range(n)]
-        else:
-            with ThreadPoolExecutor(max_workers=min(workers, n)) as pool:
-                outs = list(pool.map(one, range(n)))
-        good = [o for o in outs if o is not None]
-        if not good:
-            raise RuntimeError("every bootstrap refit failed")
-        return {o: sum(1 for g in good if g is o) / len(good) for o in Outcome}
+            outs.append(TwoSpecies(*q[:6]).outcome())
+        return outs
 
 
 def _bounds(prob: _Problem):

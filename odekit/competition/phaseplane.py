@@ -400,8 +400,27 @@ def _label(m, end, att, radius, slack):
     return labels
 
 
+def _follow(x, m, att, radius, slack, stops, rtol, atol, progress=None):
+    """Labels of the undecided starts ``x``, integrated on from checkpoint to checkpoint
+    (each stage only those still undecided); -1 for those undecided at the last one."""
+    labels = np.full(x.shape[0], -1, dtype=np.int64)
+    rest = np.arange(x.shape[0])
+    t_prev = 0.0
+    for t_next in stops:  # integrate only the undecided starts on to the next checkpoint
+        if rest.size == 0:
+            break
+        ens = solve_ensemble(lv_rhs, (t_prev, t_next), x, params=m.params, rtol=rtol,
+                             atol=atol, progress=progress)
+        x_end = ens.y[:, :, -1]
+        lab = _label(m, x_end, att, radius, slack)
+        labels[rest] = lab
+        keep = lab < 0
+        rest, x, t_prev = rest[keep], np.ascontiguousarray(x_end[keep]), t_next
+    return labels
+
+
 def basins(model, xlim=None, ylim=None, resolution: int = 200, *, tol: float = 1e-3,
-           t_max=None, rtol: float = 1e-6, progress=None) -> Basins:
+           t_max=None, rtol: float = 1e-6, progress=None, client=None) -> Basins:
     """Basins of attraction on a grid of starts, as parallel ensembles.
 
     Every cell centre of a ``resolution`` x ``resolution`` grid over the window is
@@ -451,6 +470,9 @@ def basins(model, xlim=None, ylim=None, resolution: int = 200, *, tol: float = 1
         Integration tolerance (atol = rtol * half the smaller cell side).
     progress : bool or None
         Progress bar (see :func:`odekit.solve_ensemble`).
+    client : dask.distributed.Client, optional
+        Integrate the undecided starts on a Dask cluster, by blocks (:doc:`/distributed`):
+        bitwise the same labels as locally.
 
     Returns
     -------
@@ -495,18 +517,13 @@ def basins(model, xlim=None, ylim=None, resolution: int = 200, *, tol: float = 1
     # starts already in a trapping region (or by an attractor) need no integration at all
     labels = _label(m, X0, att, radius, slack)
     rest = np.flatnonzero(labels < 0)
-    x = np.ascontiguousarray(X0[rest])
-    t_prev = 0.0
-    for t_next in stops:  # integrate only the undecided starts on to the next checkpoint
-        if rest.size == 0:
-            break
-        ens = solve_ensemble(lv_rhs, (t_prev, t_next), x, params=m.params, rtol=rtol,
-                             atol=atol, progress=progress)
-        x_end = ens.y[:, :, -1]
-        lab = _label(m, x_end, att, radius, slack)
-        labels[rest] = lab
-        keep = lab < 0
-        rest, x, t_prev = rest[keep], np.ascontiguousarray(x_end[keep]), t_next
+    follow = (m, att, radius, slack, stops, rtol, atol)
+    if client is not None:
+        from odekit.distributed import _entry
+
+        labels[rest] = _entry.basin_labels(X0[rest], follow, client=client, progress=progress)
+    elif rest.size:
+        labels[rest] = _follow(np.ascontiguousarray(X0[rest]), *follow, progress=progress)
     labels = labels.reshape(res, res)
     total = labels.size
     fractions = np.array([np.count_nonzero(labels == k) / total for k in range(len(att))])

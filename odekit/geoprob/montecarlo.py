@@ -227,7 +227,7 @@ def _run_points(kind, fpar, ipar, points, wlen, iwlen):
 
 def estimate_kernel(kind, fpar, ipar, dim, wlen, iwlen, samples, *, seed=None, method="mc",
                     probability=True, confidence=0.95, scrambles=16, progress=None,
-                    desc="Monte Carlo"):
+                    desc="Monte Carlo", client=None):
     """Run the engine on a problem given by its kernel code (used by :class:`Problem`).
 
     Parameters
@@ -252,11 +252,21 @@ def estimate_kernel(kind, fpar, ipar, dim, wlen, iwlen, samples, *, seed=None, m
         Independent Sobol scrambles for ``method="qmc"`` (>= 2).
     progress : bool or None
         Progress bar on stderr (see :mod:`odekit._progress`).
+    client : dask.distributed.Client, optional
+        Run the chunks on a Dask cluster (:mod:`odekit.distributed`): bitwise the same
+        estimate as locally.
 
     Returns
     -------
     Estimate
     """
+    if client is not None:
+        from odekit.distributed import _entry
+
+        return _entry.estimate_kernel(kind, fpar, ipar, dim, wlen, iwlen, samples, seed=seed,
+                                      method=method, probability=probability,
+                                      confidence=confidence, scrambles=scrambles,
+                                      progress=progress, desc=desc, client=client)
     samples = _check_samples(samples)
     confidence = _check_confidence(confidence)
     if method not in ("mc", "qmc"):
@@ -270,29 +280,40 @@ def estimate_kernel(kind, fpar, ipar, dim, wlen, iwlen, samples, *, seed=None, m
         s1, s2 = _run_mc(kind, fpar, ipar, int(dim), wlen, iwlen, samples, _key(ss),
                          progress, desc)
     if method == "mc":
-        mean = s1 / samples
-        if probability:
-            hits = int(round(s1))
-            p = hits / samples
-            stderr = math.sqrt(p * (1.0 - p) / samples)
-            ci = wilson_interval(hits, samples, confidence)
-            return Estimate(p, stderr, ci, samples, hits, confidence, "mc")
-        var = max(0.0, (s2 - samples * mean * mean) / max(samples - 1, 1))
-        stderr = math.sqrt(var / samples)
-        z = _z(confidence)
-        return Estimate(mean, stderr, (mean - z * stderr, mean + z * stderr), samples, None,
-                        confidence, "mc")
+        return _finish_mc(s1, s2, samples, probability, confidence)
     return _run_qmc(kind, fpar, ipar, int(dim), wlen, iwlen, samples, ss, probability,
                     confidence, scrambles, progress, desc)
 
 
+def _finish_mc(s1, s2, samples, probability, confidence):
+    """The Estimate from the sum and sum of squares of all samples (plain Monte Carlo)."""
+    mean = s1 / samples
+    if probability:
+        hits = int(round(s1))
+        p = hits / samples
+        stderr = math.sqrt(p * (1.0 - p) / samples)
+        ci = wilson_interval(hits, samples, confidence)
+        return Estimate(p, stderr, ci, samples, hits, confidence, "mc")
+    var = max(0.0, (s2 - samples * mean * mean) / max(samples - 1, 1))
+    stderr = math.sqrt(var / samples)
+    z = _z(confidence)
+    return Estimate(mean, stderr, (mean - z * stderr, mean + z * stderr), samples, None,
+                    confidence, "mc")
+
+
 def _run_qmc(kind, fpar, ipar, dim, wlen, iwlen, samples, ss, probability, confidence,
              scrambles, progress, desc):
-    import warnings
+    npts, block = _qmc_sizes(samples, scrambles)
+    accs = []
+    with Progress(npts * scrambles, progress=progress, desc=desc) as bar:
+        for child in ss.spawn(scrambles):
+            accs.append(_qmc_scramble(kind, fpar, ipar, dim, wlen, iwlen, child, npts, block,
+                                      bar))
+    return _finish_qmc(accs, npts, scrambles, probability, confidence)
 
-    from scipy.stats import qmc
-    from scipy.stats import t as student_t
 
+def _qmc_sizes(samples, scrambles):
+    """(points per scramble, points per compiled call) of ``method="qmc"``."""
     if isinstance(scrambles, bool) or not isinstance(scrambles, numbers.Integral):
         raise TypeError(f"scrambles must be an integer >= 2, got {scrambles!r}")
     if scrambles < 2:
@@ -302,25 +323,39 @@ def _run_qmc(kind, fpar, ipar, dim, wlen, iwlen, samples, ss, probability, confi
         raise ValueError(f"samples must be >= scrambles ({scrambles}) for method='qmc', "
                          f"got {samples}")
     m = per.bit_length() - 1
-    npts = 1 << m
-    block = 1 << min(m, 16)
+    return 1 << m, 1 << min(m, 16)
+
+
+def _qmc_scramble(kind, fpar, ipar, dim, wlen, iwlen, child, npts, block, bar=None):
+    """The sum of the problem over the ``npts`` points of the scramble seeded by ``child``."""
+    import warnings
+
+    from scipy.stats import qmc
+
+    sob = qmc.Sobol(d=dim, scramble=True, seed=np.random.default_rng(child))
+    acc = 0.0
+    done = 0
+    while done < npts:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            pts = sob.random(block)
+        s1, _ = _run_points(kind, fpar, ipar, pts, wlen, iwlen)
+        acc += s1
+        done += block
+        if bar is not None:
+            bar.update(block)
+    return acc
+
+
+def _finish_qmc(accs, npts, scrambles, probability, confidence):
+    """The Estimate from the per-scramble sums ``accs`` (in scramble order)."""
+    from scipy.stats import t as student_t
+
     means = []
     total = 0.0
-    with Progress(npts * scrambles, progress=progress, desc=desc) as bar:
-        for child in ss.spawn(scrambles):
-            sob = qmc.Sobol(d=dim, scramble=True, seed=np.random.default_rng(child))
-            acc = 0.0
-            done = 0
-            while done < npts:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", UserWarning)
-                    pts = sob.random(block)
-                s1, _ = _run_points(kind, fpar, ipar, pts, wlen, iwlen)
-                acc += s1
-                done += block
-                bar.update(block)
-            means.append(acc / npts)
-            total += acc
+    for acc in accs:
+        means.append(acc / npts)
+        total += acc
     means = np.array(means)
     value = float(np.mean(means))
     stderr = float(np.std(means, ddof=1) / math.sqrt(scrambles))
@@ -359,7 +394,8 @@ def _sector_kernel_args(n, theta, sampler):
 
 
 def sector_probability_mc(n, theta, samples, *, seed=None, method="mc", sampler="disk",
-                          confidence=0.95, scrambles=16, progress=None) -> Estimate:
+                          confidence=0.95, scrambles=16, progress=None,
+                          client=None) -> Estimate:
     """Monte-Carlo estimate of :func:`~odekit.geoprob.sector_probability`.
 
     Parameters
@@ -387,6 +423,8 @@ def sector_probability_mc(n, theta, samples, *, seed=None, method="mc", sampler=
         Independent scrambles for ``method="qmc"``.
     progress : bool or None
         Progress bar on stderr for long runs (automatic when None).
+    client : dask.distributed.Client, optional
+        Run on a Dask cluster (:doc:`/distributed`): bitwise the same estimate.
 
     Returns
     -------
@@ -403,4 +441,5 @@ def sector_probability_mc(n, theta, samples, *, seed=None, method="mc", sampler=
     kind, fpar, ipar, dim, wlen, iwlen = _sector_kernel_args(n, theta, sampler)
     return estimate_kernel(kind, fpar, ipar, dim, wlen, iwlen, samples, seed=seed,
                            method=method, probability=True, confidence=confidence,
-                           scrambles=scrambles, progress=progress, desc="sector")
+                           scrambles=scrambles, progress=progress, desc="sector",
+                           client=client)

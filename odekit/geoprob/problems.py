@@ -79,7 +79,7 @@ class Problem:
     _iwlen: int = field(repr=False, default=1)
 
     def estimate(self, samples, *, seed=None, method="mc", confidence=0.95, scrambles=16,
-                 progress=None) -> Estimate:
+                 progress=None, client=None) -> Estimate:
         """Estimate the problem's value from ``samples`` random configurations.
 
         Parameters
@@ -97,6 +97,8 @@ class Problem:
             Independent Sobol scrambles (QMC only), >= 2.
         progress : bool or None
             Progress bar on stderr for long runs.
+        client : dask.distributed.Client, optional
+            Run on a Dask cluster (:doc:`/distributed`): bitwise the same estimate.
 
         Returns
         -------
@@ -106,7 +108,8 @@ class Problem:
                                np.array(self._ipar, dtype=np.int64), self.dim, self._wlen,
                                self._iwlen, samples, seed=seed, method=method,
                                probability=self.probability, confidence=confidence,
-                               scrambles=scrambles, progress=progress, desc=self.name)
+                               scrambles=scrambles, progress=progress, desc=self.name,
+                               client=client)
 
 
 def sector(n, theta, *, sampler="disk") -> Problem:

@@ -82,7 +82,7 @@ def _broadcast(y0, p):
 
 def solve_ensemble(fun, t_span, y0, *, params=None, t_eval=None, method="DOP853",
                    rtol=1e-6, atol=1e-9, max_steps=100_000, raise_on_failure=True,
-                   progress=None) -> EnsembleResult:
+                   progress=None, client=None, out=None) -> EnsembleResult:
     """Integrate many trajectories of y' = fun(t, y, p) in parallel.
 
     ``y0`` of shape (n,) or (k, n) and ``params`` of shape (m,) or (k, m) broadcast to k
@@ -115,11 +115,18 @@ def solve_ensemble(fun, t_span, y0, *, params=None, t_eval=None, method="DOP853"
         Progress bar on stderr: None (default) shows it only on a terminal and for runs
         expected to last more than a few seconds; True whenever stderr is a terminal;
         False never.
+    client : dask.distributed.Client, optional
+        Run the trajectories on a Dask cluster, by blocks (:doc:`/distributed`): bitwise
+        the same result as locally. None (default): this machine's threads.
+    out : str or os.PathLike, optional
+        Write the result block by block to this new Zarr store (on a file system the
+        workers share) instead of memory, and return it as an ``xarray.Dataset``.
 
     Returns
     -------
     EnsembleResult
-        ``t`` (m,), ``y`` (k, n, m), ``status`` (k,), ``nfev`` (k,), ``success``.
+        ``t`` (m,), ``y`` (k, n, m), ``status`` (k,), ``nfev`` (k,), ``success`` (an
+        ``xarray.Dataset`` of the same variables when ``out`` is given).
 
     Examples
     --------
@@ -134,6 +141,13 @@ def solve_ensemble(fun, t_span, y0, *, params=None, t_eval=None, method="DOP853"
     >>> bool(np.allclose(res.y[:, 0, -1], np.exp(-rates[:, 0]), rtol=1e-9))
     True
     """
+    if client is not None or out is not None:
+        from ..distributed import _entry
+
+        return _entry.solve_ensemble(fun, t_span, y0, params=params, client=client, out=out,
+                                     raise_on_failure=raise_on_failure, progress=progress,
+                                     t_eval=t_eval, method=method, rtol=rtol, atol=atol,
+                                     max_steps=max_steps)
     if method == "taylor":  # issue 12: SIMD batches of the Taylor method
         from .taylor import _solve_ensemble_hook
         return _solve_ensemble_hook(fun, t_span, y0, params, t_eval, rtol, atol,

@@ -177,7 +177,7 @@ def _method(method):
 
 
 def stability_chart(a, q, *, damping=0.0, method="hill", rtol=CHART_RTOL, atol=CHART_ATOL,
-                    progress=None):
+                    progress=None, client=None, out=None):
     """Stability (Ince-Strutt) chart of the damped Mathieu equation on an (a, q) grid.
 
     Floquet stability of y'' + 2 gamma y' + (a - 2q cos 2z) y = 0 (gamma = ``damping``) at every
@@ -204,11 +204,18 @@ def stability_chart(a, q, *, damping=0.0, method="hill", rtol=CHART_RTOL, atol=C
     progress : bool or None, optional
         Progress bar on stderr for long charts (None: only on a terminal and for runs
         expected to take more than a few seconds).
+    client : dask.distributed.Client, optional
+        Compute the chart on a Dask cluster, by blocks of rows of q (:doc:`/distributed`):
+        bitwise the same values as locally.
+    out : str or os.PathLike, optional
+        Write the chart block by block to this new Zarr store (on a file system the
+        workers share) instead of memory, and return it as an ``xarray.Dataset``.
 
     Returns
     -------
     StabilityChart
-        Arrays of shape (len(q), len(a)).
+        Arrays of shape (len(q), len(a)) (an ``xarray.Dataset`` of the same variables
+        when ``out`` is given).
 
     Examples
     --------
@@ -220,6 +227,11 @@ def stability_chart(a, q, *, damping=0.0, method="hill", rtol=CHART_RTOL, atol=C
     >>> round(float(chart.trace[0, 1]), 8)  # 2 cos(pi sqrt(a)) at q = 0
     0.0
     """
+    if client is not None or out is not None:
+        from odekit.distributed import _entry
+
+        return _entry.stability_chart(a, q, damping=damping, method=method, rtol=rtol,
+                                      atol=atol, progress=progress, client=client, out=out)
     a = _grid(a, "a")
     q = _grid(q, "q")
     gamma = _damping(damping)

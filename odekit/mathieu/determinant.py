@@ -606,11 +606,13 @@ def _all(a, q):
 _BLOCK_WORK = 3e8
 
 
-def hill_trace_grid(a, q, progress=None):
+def hill_trace_grid(a, q, progress=None, *, order=None):
     """Undamped trace on the grid (a[j], q[i]) -> out[i, j] (1-D ``a``, ``q``).
 
     One truncation order for the whole grid (the one the grid's max |a|, |q| need); the
-    x-parts of the tails are computed once per column, the rest per point.
+    x-parts of the tails are computed once per column, the rest per point. ``order``
+    (the pair ``truncation_order`` gave for a larger grid) makes a block of rows bitwise
+    equal to those rows of that grid (used by :mod:`odekit.distributed`).
 
     Examples
     --------
@@ -627,7 +629,7 @@ def hill_trace_grid(a, q, progress=None):
     _check_range(a, q)
     amax = float(np.max(np.abs(a)))
     qmax = float(np.max(np.abs(q)))
-    i, M = truncation_order(amax, qmax)
+    i, M = truncation_order(amax, qmax) if order is None else order
     if i < 0:
         raise _range_error(amax, qmax)
     E = np.empty((2, 2, _C.shape[2], a.size))
