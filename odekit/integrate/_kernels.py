@@ -1,8 +1,7 @@
 """Compiled pieces of the Runge–Kutta stepper that do not call the right-hand side.
 
-They are compiled once per installation (disk cache) and shared by every generated kernel
-module (:mod:`odekit.integrate._template`), so a new right-hand side compiles only the parts
-that call it.
+Used by the driver (:mod:`odekit.integrate._driver`); compiled once per installation
+(disk cache) with it.
 """
 
 from __future__ import annotations
@@ -123,28 +122,75 @@ def step_factor(err, err_exp, rejected):
 
 
 @jit
-def dense_coeffs(h, K, P, S, Q, n):
-    """Q[d] = h Σ_{i<S} P[i, d] K_i: coefficients of the step's interpolant."""
+def dense_coeffs(h, y, y_new, K, P, S, Q, n):
+    """The step's interpolant: Q[0] = Δy = y_new - y, Q[1 + d] = h Σ_{i<S} P[i, d] K_i.
+
+    ``P`` (S, D - 1) is the interpolant's remainder matrix (:func:`remainder_matrix`).
+    """
     D = Q.shape[0]
-    for d in range(D):
+    for j in range(n):
+        Q[0, j] = y_new[j] - y[j]
+    for d in range(D - 1):
         for j in range(n):
             acc = 0.0
             for i in range(S):
                 w = P[i, d]
                 if w != 0.0:
                     acc += w * K[i, j]
-            Q[d, j] = h * acc
+            Q[d + 1, j] = h * acc
 
 
 @jit
 def dense_eval(theta, y, Q, out, n):
-    """out = y + Σ_d Q[d] θ^(d+1) (Horner)."""
+    """out = y + θ (Δy + (1 - θ) R(θ)), with Δy = Q[0] and R(θ) = Σ_d Q[1 + d] θ^d.
+
+    At θ = 1 this is y + Δy, the step's end to rounding (exactly y_new where the
+    subtraction y_new - y was exact, as it is when the two are within a factor 2), and
+    the interpolants of two successive steps meet to an ulp or two.
+    """
     D = Q.shape[0]
+    omt = 1.0 - theta
     for j in range(n):
         acc = Q[D - 1, j]
-        for d in range(D - 2, -1, -1):
+        for d in range(D - 2, 0, -1):
             acc = acc * theta + Q[d, j]
-        out[j] = y[j] + theta * acc
+        out[j] = y[j] + theta * (Q[0, j] + omt * acc)
+
+
+def remainder_matrix(P):
+    """Monomial dense-output weights P (S, D), y(θ) = y + h Σ_i K_i Σ_d P[i, d] θ^(d+1),
+    rewritten for :func:`dense_eval`: R[i, j] = -Σ_{d>j} P[i, d] (S, D - 1).
+
+    With q(θ) = Σ_d a_d θ^d (so y(θ) = y + θ q(θ)) and q(1) = Δy (the interpolant meets
+    the step's end, i.e. the rows of P sum to b), q(θ) = Δy + (1 - θ) r(θ) with
+    r_j = -Σ_{d>j} a_d. Plain NumPy: computed once per method.
+    """
+    P = np.asarray(P, dtype=np.float64)
+    R = -np.cumsum(P[:, ::-1], axis=1)[:, ::-1][:, 1:]
+    return np.ascontiguousarray(R)
+
+
+@jit
+def hermite_eval(th, h, y, y_new, K, s, out, n):
+    """The cubic Hermite interpolant of (y, K[0]) and (y_new, K[s]) at θ into out."""
+    t2 = th * th
+    t3 = t2 * th
+    h00 = 2.0 * t3 - 3.0 * t2 + 1.0
+    h01 = 3.0 * t2 - 2.0 * t3
+    h10 = (t3 - 2.0 * t2 + th) * h
+    h11 = (t3 - t2) * h
+    for j in range(n):
+        out[j] = h00 * y[j] + h01 * y_new[j] + h10 * K[0, j] + h11 * K[s, j]
+
+
+@jit
+def stage_state(i, h, y, A, K, ytmp):
+    """ytmp = y + h Σ_{m<i} A[i, m] K[m] (i >= 1)."""
+    for j in range(y.shape[0]):
+        acc = 0.0
+        for m in range(i):
+            acc += A[i, m] * K[m, j]
+        ytmp[j] = y[j] + h * acc
 
 
 @jit
@@ -346,3 +392,4 @@ combine_in = _inline_twin(combine)
 error_norm_in = _inline_twin(error_norm)
 step_factor_in = _inline_twin(step_factor)
 all_finite_in = _inline_twin(all_finite)
+stage_state_in = _inline_twin(stage_state)
