@@ -203,7 +203,7 @@ def solve_ensemble(fun, t_span, y0, *, params=None, t_eval=None, method="DOP853"
                  ev_store_k=np.zeros((n_chunks, cap), dtype=np.int64),
                  ev_store_m=np.zeros((n_chunks, cap), dtype=np.int64))
     ev_used = np.zeros(n_chunks, dtype=np.int64)
-    first = np.arange(n_chunks, dtype=np.int64) * 0
+    first = np.arange(n_chunks, dtype=np.int64)  # the next member of each chunk
     no = (np.empty(0), np.empty((0, n)), np.empty((0, tab.dense_degree, n)))
     sizes = [len(range(ch, k, n_chunks)) for ch in range(n_chunks)]
     t_eval_arr = te if te is not None else np.empty(0)
