@@ -32,12 +32,17 @@ def all_finite(x, n):
 
 @jit
 def combine(y, h, b, K, s, out, n):
-    """out = y + h Σ_{m<s} b_m K_m (n: the state dimension, a constant after inlining)."""
+    """out = y + h Σ_{m<s} b_m K_m (stage outer, state inner: see :func:`stage_state`)."""
+    w = b[0]
     for j in range(n):
-        acc = 0.0
-        for m in range(s):
-            acc += b[m] * K[m, j]
-        out[j] = y[j] + h * acc
+        out[j] = w * K[0, j]
+    for m in range(1, s):
+        w = b[m]
+        if w != 0.0:
+            for j in range(n):
+                out[j] += w * K[m, j]
+    for j in range(n):
+        out[j] = y[j] + h * out[j]
 
 
 @jit
@@ -185,12 +190,23 @@ def hermite_eval(th, h, y, y_new, K, s, out, n):
 
 @jit
 def stage_state(i, h, y, A, K, ytmp):
-    """ytmp = y + h Σ_{m<i} A[i, m] K[m] (i >= 1)."""
-    for j in range(y.shape[0]):
-        acc = 0.0
-        for m in range(i):
-            acc += A[i, m] * K[m, j]
-        ytmp[j] = y[j] + h * acc
+    """ytmp = y + h Σ_{m<i} A[i, m] K[m] (i >= 1).
+
+    The stage index is the outer loop and the state index the inner one, so the sums of
+    the components are independent chains (they pipeline and vectorise whatever the
+    dimension); zero weights are skipped (DOP853's A is a third zeros).
+    """
+    n = y.shape[0]
+    w = A[i, 0]
+    for j in range(n):
+        ytmp[j] = w * K[0, j]
+    for m in range(1, i):
+        w = A[i, m]
+        if w != 0.0:
+            for j in range(n):
+                ytmp[j] += w * K[m, j]
+    for j in range(n):
+        ytmp[j] = y[j] + h * ytmp[j]
 
 
 @jit
