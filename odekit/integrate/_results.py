@@ -34,6 +34,16 @@ class IntegrationError(RuntimeError):
         self.status = status
 
 
+def _check_terminal(terminal, name):
+    """True/False, or a positive int n > 1 (stop at the n-th zero)."""
+    if isinstance(terminal, (bool, np.bool_)):
+        return bool(terminal)
+    if isinstance(terminal, (int, np.integer)) and terminal >= 0:
+        return int(terminal) if terminal > 1 else bool(terminal)
+    raise ValueError(f"{name}={terminal!r}: give True or False (stop at the first zero or "
+                     "not), or a positive integer n (stop at the n-th zero)")
+
+
 @dataclass(frozen=True)
 class Event:
     """An event function ``g(t, y, p)`` whose zeros are located during integration.
@@ -42,8 +52,9 @@ class Event:
     ----------
     g : callable
         ``g(t, y, p) -> float``; compiled with Numba on the way in, like the right-hand side.
-    terminal : bool
-        Stop the integration at the first zero found.
+    terminal : bool or int
+        Stop the integration at the first zero found (True), or at the n-th (a positive
+        int n, as SciPy's ``terminal=n``); False or 0: never.
     direction : float
         0 finds every zero; > 0 only zeros where g goes from negative to positive;
         < 0 only zeros where g goes from positive to negative.
@@ -85,21 +96,13 @@ class Event:
             return g
         terminal = getattr(g, "terminal", False)
         direction = getattr(g, "direction", 0.0)
-        if not isinstance(terminal, (bool, np.bool_)):
-            if isinstance(terminal, (int, np.integer)) and terminal in (0, 1):
-                terminal = bool(terminal)
-            else:
-                raise ValueError(
-                    f"event function attribute terminal={terminal!r}: odekit accepts True or "
-                    "False (stop at the first zero or not); SciPy's count of occurrences "
-                    "is not supported: use odekit.Event(g, terminal=True) and count "
-                    "t_events afterwards")
+        terminal = _check_terminal(terminal, "event function attribute terminal")
         try:
             direction = float(direction)
         except (TypeError, ValueError):
             raise ValueError(f"event function attribute direction={direction!r} must be a "
                              "number (its sign is used)") from None
-        return cls(g, terminal=bool(terminal), direction=direction)
+        return cls(g, terminal=terminal, direction=direction)
 
     def __post_init__(self):
         if not callable(self.g):
@@ -108,7 +111,7 @@ class Event:
         if not np.isfinite(d):
             raise ValueError("Event: direction must be a finite number (its sign is used)")
         object.__setattr__(self, "direction", float(np.sign(d)))
-        object.__setattr__(self, "terminal", bool(self.terminal))
+        object.__setattr__(self, "terminal", _check_terminal(self.terminal, "Event: terminal"))
 
 
 @dataclass

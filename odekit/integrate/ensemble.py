@@ -218,7 +218,7 @@ def solve_ensemble(fun, t_span, y0, *, params=None, t_eval=None, method="DOP853"
         if np.all(first >= k):
             break
         # an event store is full: double them all and finish the chunks that stopped
-        sizes = [0] * n_chunks
+        progress = False
         for key, arr in store.items():
             new = np.zeros((n_chunks, 2 * arr.shape[1] + 1) + arr.shape[2:], dtype=arr.dtype)
             new[:, :arr.shape[1]] = arr
