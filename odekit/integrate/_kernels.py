@@ -32,17 +32,29 @@ def all_finite(x, n):
 
 @jit
 def combine(y, h, b, K, s, out, n):
-    """out = y + h Σ_{m<s} b_m K_m (stage outer, state inner: see :func:`stage_state`)."""
-    w = b[0]
-    for j in range(n):
-        out[j] = w * K[0, j]
-    for m in range(1, s):
-        w = b[m]
-        if w != 0.0:
-            for j in range(n):
-                out[j] += w * K[m, j]
-    for j in range(n):
-        out[j] = y[j] + h * out[j]
+    """out = y + h Σ_{m<s} b_m K_m, components four at a time (see :func:`stage_state`)."""
+    for jb in range(n // 4):
+        j = 4 * jb
+        w = b[0]
+        a0 = w * K[0, j]
+        a1 = w * K[0, j + 1]
+        a2 = w * K[0, j + 2]
+        a3 = w * K[0, j + 3]
+        for m in range(1, s):
+            w = b[m]
+            a0 += w * K[m, j]
+            a1 += w * K[m, j + 1]
+            a2 += w * K[m, j + 2]
+            a3 += w * K[m, j + 3]
+        out[j] = y[j] + h * a0
+        out[j + 1] = y[j + 1] + h * a1
+        out[j + 2] = y[j + 2] + h * a2
+        out[j + 3] = y[j + 3] + h * a3
+    for j in range(4 * (n // 4), n):
+        a0 = b[0] * K[0, j]
+        for m in range(1, s):
+            a0 += b[m] * K[m, j]
+        out[j] = y[j] + h * a0
 
 
 @jit
@@ -192,21 +204,36 @@ def hermite_eval(th, h, y, y_new, K, s, out, n):
 def stage_state(i, h, y, A, K, ytmp):
     """ytmp = y + h Σ_{m<i} A[i, m] K[m] (i >= 1).
 
-    The stage index is the outer loop and the state index the inner one, so the sums of
-    the components are independent chains (they pipeline and vectorise whatever the
-    dimension); zero weights are skipped (DOP853's A is a third zeros).
+    Components four at a time with the sums in registers (independent chains that
+    pipeline whatever the dimension), then one at a time. Per stage of DOP853 at n = 4
+    (microbenchmark): 19 ns, against 31 ns for a loop over the state inside the stage
+    loop and 27 ns for one accumulator per component; 13 ns with the dimension a
+    compile-time constant, which would need a driver compiled per dimension. Every
+    component's terms are added in the same order (m = 0, 1, ...), whatever its group.
     """
     n = y.shape[0]
-    w = A[i, 0]
-    for j in range(n):
-        ytmp[j] = w * K[0, j]
-    for m in range(1, i):
-        w = A[i, m]
-        if w != 0.0:
-            for j in range(n):
-                ytmp[j] += w * K[m, j]
-    for j in range(n):
-        ytmp[j] = y[j] + h * ytmp[j]
+    for jb in range(n // 4):
+        j = 4 * jb
+        w = A[i, 0]
+        a0 = w * K[0, j]
+        a1 = w * K[0, j + 1]
+        a2 = w * K[0, j + 2]
+        a3 = w * K[0, j + 3]
+        for m in range(1, i):
+            w = A[i, m]
+            a0 += w * K[m, j]
+            a1 += w * K[m, j + 1]
+            a2 += w * K[m, j + 2]
+            a3 += w * K[m, j + 3]
+        ytmp[j] = y[j] + h * a0
+        ytmp[j + 1] = y[j + 1] + h * a1
+        ytmp[j + 2] = y[j + 2] + h * a2
+        ytmp[j + 3] = y[j + 3] + h * a3
+    for j in range(4 * (n // 4), n):
+        a0 = A[i, 0] * K[0, j]
+        for m in range(1, i):
+            a0 += A[i, m] * K[m, j]
+        ytmp[j] = y[j] + h * a0
 
 
 @jit
