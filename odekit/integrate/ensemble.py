@@ -16,9 +16,15 @@ from ._kernels import EVENT_SUBSTEPS as _EVENT_SUBSTEPS
 from ._results import EnsembleResult, Event, IntegrationError
 from ._status import Status
 from ._tableaux import get_tableau
-from .ivp import events_addresses, kernel_arrays, rhs_addresses
+from .ivp import _TAKES_RTOL, events_addresses, kernel_arrays, rhs_addresses
 
-__all__ = ["solve_ensemble"]
+__all__ = ["solve_ensemble", "BACKENDS"]
+
+#: Ensemble solvers of methods that are not explicit Runge–Kutta pairs (see
+#: :data:`odekit.integrate.ivp.BACKENDS`): ``BACKENDS[name] = solve`` with
+#: ``solve(fun, t_span, y0, **options)`` taking every keyword of :func:`solve_ensemble`
+#: and returning an :class:`EnsembleResult`.
+BACKENDS: dict = {}
 
 _POOL: ThreadPoolExecutor | None = None
 _POOL_SIZE = 0
@@ -146,11 +152,16 @@ def solve_ensemble(fun, t_span, y0, *, params=None, t_eval=None, method="DOP853"
     >>> bool(np.allclose(res.y[:, 0, -1], np.exp(-rates[:, 0]), rtol=1e-9))
     True
     """
+    if type(method) is str and method in BACKENDS:
+        return BACKENDS[method](fun, t_span, y0, params=params, t_eval=t_eval, rtol=rtol,
+                                atol=atol, events=events, max_step=max_step,
+                                max_steps=max_steps, raise_on_failure=raise_on_failure,
+                                progress=progress)
     t0, t1 = V.check_t_span(t_span)
     y0 = V.check_y0(y0, ndim_allowed=(1, 2))
     n = y0.shape[-1]
     p = V.check_params(params, ndim_allowed=(1, 2))
-    tab = get_tableau(method)
+    tab = get_tableau(method, rtol=rtol) if _TAKES_RTOL else get_tableau(method)
     if tab.err_mode == 0:
         raise ValueError("solve_ensemble needs an adaptive method: 'DOP853' or 'RK45'")
     rtol, atol = V.check_tolerances(rtol, atol, n)

@@ -15,11 +15,31 @@ from ._tableaux import get_tableau
 
 __all__ = ["solve_ivp", "DenseSolution", "BACKENDS"]
 
+
+def _takes_rtol() -> bool:
+    """Whether the method registry resolves "auto" from rtol (``get_tableau(m, rtol=)``)."""
+    import inspect
+    try:
+        return "rtol" in inspect.signature(get_tableau).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+_TAKES_RTOL = _takes_rtol()
+
 _NO_F = np.empty(0)  # shared empty inputs (the kernels never write to them)
 _NO_I = np.empty(0, dtype=np.int64)
 _LAST_RHS: dict = {}  # id(fun) -> (fun, n, len(p), ...): skips the checks on repeat calls
 _NO_EVENTS: list = []  # [addresses of the driver's no-op events function], made on first use
 _DENSE: dict = {}  # method name -> (kernel arrays with the remainder matrix as P)
+
+#: Methods that are not explicit Runge–Kutta pairs plug in here (a Taylor integrator, later
+#: implicit ones): ``BACKENDS[name] = solve`` where ``solve(fun, t_span, y0, **options)``
+#: takes every keyword :func:`solve_ivp` takes (``params``, ``rtol``, ``atol``, ``t_eval``,
+#: ``dense_output``, ``events``, ``first_step``, ``max_step``, ``max_steps``, ``step``),
+#: validates them and returns an :class:`OdeResult` (raising :class:`IntegrationError` on
+#: failure, with a :class:`Status`). A name found here is never looked up as a tableau.
+BACKENDS: dict = {}
 
 
 def kernel_arrays(tab):
@@ -222,11 +242,16 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
     >>> bool(abs(res.y[0, -1] - np.exp(-1.0)) < 1e-9)
     True
     """
+    if type(method) is str and method in BACKENDS:
+        return BACKENDS[method](fun, t_span, y0, params=params, rtol=rtol, atol=atol,
+                                t_eval=t_eval, dense_output=dense_output, events=events,
+                                first_step=first_step, max_step=max_step,
+                                max_steps=max_steps, step=step)
     t0, t1 = V.check_t_span(t_span)
     y0 = V.check_y0(y0)
     n = y0.shape[0]
     p = V.check_params(params)
-    tab = get_tableau(method)
+    tab = get_tableau(method, rtol=rtol) if _TAKES_RTOL else get_tableau(method)
     rtol, atol = V.check_tolerances(rtol, atol, n)
     te = V.check_t_eval(t_eval, t0, t1, allow_empty=False)
     max_steps = V.check_max_steps(max_steps)
