@@ -593,3 +593,44 @@ def run_chunk(ch, fa, fj, ga, gj, t0, t1, Y0, Pm, A, c, b, E, E3, P, ints, err_e
                         out[i, j, m] = np.nan
     first[ch] = k
     return 0
+
+
+def _flush_if_kernels_changed():
+    """Numba's disk cache of a function is keyed on its own source file only: an edited
+    :mod:`._kernels` (whose functions are compiled into the driver) would leave a stale
+    driver on disk. The driver's cache is flushed whenever the kernels' source differs
+    from the one it was compiled with (a stamp file beside the cache)."""
+    import hashlib
+    import os
+
+    if _jit.DISABLED:
+        return
+    cache = getattr(solve_one, "_cache", None)
+    path = getattr(cache, "_cache_path", None)
+    if path is None:
+        return
+    try:
+        with open(_k.__file__, "rb") as fh:
+            stamp = hashlib.sha256(fh.read()).hexdigest()
+        marker = os.path.join(path, "_driver.kernels-stamp")
+        old = None
+        if os.path.exists(marker):
+            with open(marker, encoding="ascii") as fh:
+                old = fh.read().strip()
+        if old == stamp:
+            return
+        for disp in (solve_one, run_chunk, _step_events, _locate_root, _any_crossing,
+                     _crosses, _features, _no_events):
+            c = getattr(disp, "_cache", None)
+            if c is not None:
+                c.flush()
+        os.makedirs(path, exist_ok=True)
+        tmp = f"{marker}.{os.getpid()}.tmp"
+        with open(tmp, "w", encoding="ascii") as fh:
+            fh.write(stamp)
+        os.replace(tmp, marker)
+    except OSError:  # a read-only installation: nothing to flush or record
+        pass
+
+
+_flush_if_kernels_changed()

@@ -423,7 +423,7 @@ def copy2(dst, src):
 
 
 def _inline_twin(f):
-    """The same function compiled for Numba-level inlining into the generated kernels.
+    """The same function compiled for Numba-level inlining into the driver.
 
     Calls between separately compiled Numba functions are real calls (array arguments
     passed as structs), which costs in the per-step path; the twins are inlined there.
