@@ -141,17 +141,6 @@ def _locate_root(g, k, lo, hi, glo, ghi, t_old, h, y, Q, p, ybuf, G):
     return min(max(b, lo), hi)
 
 
-@jit(inline="always")
-def _sample(g, th, t, h, y, y_new, K, s_, Q, p, ybuf, G, row, dense, nd):
-    """Every event function at θ into G[row]: on the dense output, or on the cubic Hermite
-    interpolant of (y, K[0]) and (y_new, K[s_])."""
-    if dense:
-        _k.dense_eval(th, y, Q, ybuf, nd)
-    else:
-        _k.hermite_eval(th, h, y, y_new, K, s_, ybuf, nd)
-    g(t + th * h, ybuf, p, G, row)
-
-
 @jit
 def _any_crossing(S, M, n_events):
     stride = _k.EVENT_SUBSTEPS // M
@@ -222,8 +211,14 @@ def _step_events(f, g, t, h, t_new, y, y_new, p, A, c, P, ints, K, Q, ytmp, ybuf
     # refine the sampling grid until it resolves every event function: three successive
     # grids (from 2, 4, 8 sub-intervals on) agree on the number of sign changes and turns,
     # and there are at least 4 sub-intervals per feature; bounded by NS
+    # (the samples are taken here, not in a helper: a call through the pointer from a
+    # helper that takes arrays costs tens of ns of reference counting, see solve_one)
     M = 2
-    _sample(g, 0.5, t, h, y, y_new, K, s_, Q, p, ybuf, G, 4 + NS // 2, have_dense, nd)
+    if have_dense:
+        _k.dense_eval(0.5, y, Q, ybuf, nd)
+    else:
+        _k.hermite_eval(0.5, h, y, y_new, K, s_, ybuf, nd)
+    g(t + 0.5 * h, ybuf, p, G, 4 + NS // 2)
     prev = _features(S, M, n_events)
     agree = 0
     cur = prev
@@ -231,8 +226,12 @@ def _step_events(f, g, t, h, t_new, y, y_new, p, A, c, P, ints, K, Q, ytmp, ybuf
         stride = NS // (2 * M)
         for j in range(M):
             idx = (2 * j + 1) * stride
-            _sample(g, idx / NS, t, h, y, y_new, K, s_, Q, p, ybuf, G, 4 + idx, have_dense,
-                    nd)
+            th = idx / NS
+            if have_dense:
+                _k.dense_eval(th, y, Q, ybuf, nd)
+            else:
+                _k.hermite_eval(th, h, y, y_new, K, s_, ybuf, nd)
+            g(t + th * h, ybuf, p, G, 4 + idx)
         M *= 2
         cur = _features(S, M, n_events)
         agree = agree + 1 if cur == prev else 0
@@ -252,8 +251,9 @@ def _step_events(f, g, t, h, t_new, y, y_new, p, A, c, P, ints, K, Q, ytmp, ybuf
         have_dense = True
         stride = NS // M
         for j in range(1, M):
-            _sample(g, (j * stride) / NS, t, h, y, y_new, K, s_, Q, p, ybuf, G,
-                    4 + j * stride, True, nd)
+            th = (j * stride) / NS
+            _k.dense_eval(th, y, Q, ybuf, nd)
+            g(t + th * h, ybuf, p, G, 4 + j * stride)
     stride = NS // M
     start = n_ev
     for k in range(n_events):
