@@ -19,7 +19,9 @@ What is measured:
 2. **Arenstorf, DOP853, one solve** (rtol 1e-10, atol 1e-12, one period) in one process,
    old and new alternating round by round; median time per solve and the range over
    rounds; the achieved error |y(T) - y0|. Both the returning form and the in-place form.
-3. **Floquet workload**: ``odekit.mathieu.stability_chart(a, q, method="integrate")`` on a
+3. **Events**: a harmonic oscillator over 50 time units (16 zero crossings located),
+   DOP853 at rtol 1e-10, old and new alternating.
+4. **Floquet workload**: ``odekit.mathieu.stability_chart(a, q, method="integrate")`` on a
    200 x 200 grid (40 000 ensemble members of a 6-state system), alternating; and the
    largest difference of the traces between the two cores.
 
@@ -57,6 +59,15 @@ def arenstorf(t, y, p):
     d2 = ((x - mup) ** 2 + yy ** 2) ** 1.5
     return np.array([vx, x + 2 * vy - mup * (x + mu) / d1 - mu * (x - mup) / d2, vy,
                      yy - 2 * vx - mup * yy / d1 - mu * yy / d2])
+
+
+def oscillator(t, y, p, dydt):
+    dydt[0] = y[1]
+    dydt[1] = -p[0] * p[0] * y[0]
+
+
+def position(t, y, p):
+    return y[0]
 
 
 def arenstorf_inplace(t, y, p, dydt):
@@ -184,11 +195,34 @@ def main(argv=None):
             print(f"   {label:9s} new/old per round: median {statistics.median(ratios):.3f} "
                   f"[{min(ratios):.3f}, {max(ratios):.3f}]")
 
-    # 3. Floquet workload
+    # 3. events
+    print("\n3. events: oscillator over [0, 50], every zero of y[0] located, DOP853 rtol 1e-10")
+    times = {name: [] for name in cores}
+    nev = {}
+    for name, mod in cores.items():
+        r = mod.solve_ivp(oscillator, (0.0, 50.0), [1.0, 0.0], params=[1.0], rtol=1e-10,
+                          atol=1e-12, events=[mod.Event(position)])
+        te = r.t_events[0]
+        nev[name] = (te.size, float(np.max(np.abs(te - (np.arange(te.size) + 0.5) * np.pi))))
+    for _ in range(rounds):
+        for name, mod in cores.items():
+            ev = [mod.Event(position)]
+            times[name].append(per_call(lambda: mod.solve_ivp(
+                oscillator, (0.0, 50.0), [1.0, 0.0], params=[1.0], rtol=1e-10, atol=1e-12,
+                events=ev)))
+    for name in cores:
+        print(f"   {name:4s} {fmt_range(times[name])}   {nev[name][0]} events, largest "
+              f"error {nev[name][1]:.2e}")
+    if "old" in cores:
+        ratios = [a_ / b_ for a_, b_ in zip(times["new"], times["old"])]
+        print(f"   new/old per round: median {statistics.median(ratios):.3f} "
+              f"[{min(ratios):.3f}, {max(ratios):.3f}]")
+
+    # 4. Floquet workload
     n = 60 if args.quick else args.grid
     a = np.linspace(-5.0, 20.0, n)
     q = np.linspace(0.0, 15.0, n)
-    print(f"\n3. Floquet workload: stability_chart({n}x{n}, method='integrate')")
+    print(f"\n4. Floquet workload: stability_chart({n}x{n}, method='integrate')")
     charts = {}
     times = {name: [] for name in cores}
     for name, mod in cores.items():
