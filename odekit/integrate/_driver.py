@@ -340,12 +340,6 @@ def solve_one(fa, fj, ga, gj, t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol,
     fsal = ints[2] == 1
     err_mode = ints[3]
     first_extra = s + 1 if fsal else s
-    n_events = ev_dir.shape[0]
-    NS = _k.EVENT_SUBSTEPS
-    S_ev = G[4:]  # the event samples on the grid (see _step_events)
-    # detection on the free cubic Hermite interpolant where the dense output costs more
-    # stages (DOP853); see _step_events
-    hermite = fsal and S_all > s + 1
     if ist[7] == 0:
         ist[7] = 1
         fs[0] = t0
@@ -455,47 +449,11 @@ def solve_one(fa, fj, ga, gj, t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol,
         have_dense = False
         first_term = 2.0
         if has_events:
-            allow_reject = ev_retry < 30 and err_mode != 0
-            quiet = False
-            if hermite:
-                # The common case, a step without a sign change, decided here: the same
-                # sampling as _step_events (the Hermite interpolant, the refined grid),
-                # written in this body so that the event calls cost no reference counting
-                # (a call of _step_events itself costs ~0.4 us for its array arguments).
-                # A step with a sign change (or not resolved) goes to _step_events, which
-                # samples again, identically, and locates the roots.
-                g(t_new, y_new, p, G, 1)
-                _k.copy1(S_ev[0], G[0])
-                _k.copy1(S_ev[NS], G[1])
-                M = 2
-                _k.hermite_eval(0.5, h_step, y, y_new, K, s, W[3], nd)
-                g(t + 0.5 * h_step, W[3], p, G, 4 + NS // 2)
-                prev = _features(S_ev, M, n_events)
-                agree = 0
-                cur = prev
-                while M < NS:
-                    stride = NS // (2 * M)
-                    for j in range(M):
-                        idx = (2 * j + 1) * stride
-                        th = idx / NS
-                        _k.hermite_eval(th, h_step, y, y_new, K, s, W[3], nd)
-                        g(t + th * h_step, W[3], p, G, 4 + idx)
-                    M *= 2
-                    cur = _features(S_ev, M, n_events)
-                    agree = agree + 1 if cur == prev else 0
-                    prev = cur
-                    if agree >= 2 and 4 * cur <= M:
-                        break
-                if not (4 * cur > NS and allow_reject) and not _any_crossing(S_ev, M,
-                                                                             n_events):
-                    quiet = True
-                    n_ev = ist[4]
-                    cap = 8.0 / max(cur, 1)
-            if not quiet:
-                n_ev, first_term, have_dense, nf, cap = _step_events(
-                    f, g, t, h_step, t_new, y, y_new, p, A, c, P, ints, K, Q, ytmp, W[3], G,
-                    ev_dir, ev_term, ev_count, ev_idx, ev_t, ev_y, ist[4], allow_reject)
-                ist[0] += nf
+            n_ev, first_term, have_dense, nf, cap = _step_events(
+                f, g, t, h_step, t_new, y, y_new, p, A, c, P, ints, K, Q, ytmp, W[3], G,
+                ev_dir, ev_term, ev_count, ev_idx, ev_t, ev_y, ist[4],
+                ev_retry < 30 and err_mode != 0)
+            ist[0] += nf
             if cap < 0.0:  # the event functions vary too fast for this step: retry shorter
                 ist[1] -= 1
                 ist[2] += 1
