@@ -55,7 +55,8 @@ def cache_ok(func) -> bool:
     return True
 
 
-def jit(func=None, *, parallel: bool = False, cache: bool = True, inline: str = "never"):
+def jit(func=None, *, parallel: bool = False, cache: bool = True, inline: str = "never",
+        signature=None):
     """Compile ``func`` with the odekit policy (usable bare or with options).
 
     Parameters
@@ -69,6 +70,9 @@ def jit(func=None, *, parallel: bool = False, cache: bool = True, inline: str = 
     inline : {"never", "always"}
         Numba-level inlining. Calls between separately compiled functions stay real calls
         (LLVM does not inline across them), which matters in per-step code.
+    signature : numba signature, optional
+        Compile eagerly for this one signature (a function passed to the ODE driver as a
+        pointer needs its exact type).
 
     Examples
     --------
@@ -88,7 +92,8 @@ def jit(func=None, *, parallel: bool = False, cache: bool = True, inline: str = 
         if inline != "never":
             opts["inline"] = inline
         opts["cache"] = bool(cache) and cache_ok(f)
-        disp = numba.njit(**opts)(f)
+        disp = (numba.njit(**opts)(f) if signature is None
+                else numba.njit(signature, **opts)(f))
         if opts["cache"]:
             disp._cache = _safe_cache(f)
         return _Serialised(disp) if parallel else disp

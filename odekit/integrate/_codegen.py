@@ -1,15 +1,14 @@
-"""Compile user functions and build the kernels specialised for them.
+"""Compile user functions into the small wrappers the driver calls through pointers.
 
-Why code generation: Numba keys its disk cache on the argument *types*, and a jitted
-function passed as an argument is typed by its identity, which differs in every process,
-so a driver that takes the right-hand side as an argument would recompile in every new
-process. Instead, for each (right-hand side, events) combination we write a small module
-to the kernel cache directory: a header binding ``rhs`` and ``events`` around the user's
-functions (as globals, which Numba inlines), followed by the source of
-:mod:`odekit.integrate._template`. The file name is a hash of everything the machine code
-depends on (the user functions' code and source-file stamps, the template, odekit and
-Numba versions), so an edited function gets a fresh kernel and an unchanged one reloads
-from disk in milliseconds.
+The driver (:mod:`odekit.integrate._driver`) is compiled once for every right-hand side:
+it takes the user's function as a function pointer of one fixed signature. Each user
+function gets a wrapper of that signature (``rhs(t, y, p, K, i)`` writing f into row i of
+K; ``events(t, y, p, G, i)`` writing every event function into row i of G), a few lines of
+source written to the kernel cache directory with the user's functions bound as globals
+(Numba inlines them into the wrapper). The file name is a hash of everything the machine
+code depends on (the user functions' code and source-file stamps, odekit and Numba
+versions), so an edited function gets a fresh wrapper and an unchanged one reloads from
+disk in milliseconds. Compiling a new right-hand side costs only its own code.
 
 Where a user function has no source file (typed at a prompt, ``python -c``, a notebook
 cell) or is a closure, the kernels are compiled in memory only: caching quietly falls back.
@@ -33,14 +32,11 @@ from numba.core.registry import CPUDispatcher
 from .. import __version__, _jit
 from . import _rewrite
 
-__all__ = ["as_dispatcher", "get_kernels", "kernel_cache_dir"]
+__all__ = ["as_dispatcher", "get_wrapper", "addresses", "kernel_cache_dir"]
 
-_HERE = os.path.dirname(__file__)
-_TEMPLATE_PATHS = (os.path.join(_HERE, "_template.py"), os.path.join(_HERE, "_template_events.py"))
 _LOCK = threading.RLock()
 _DISPATCHERS: dict = {}  # id(user function) -> (function, dispatcher, n parameters)
-_KERNELS: dict = {}  # (ids of dispatchers) -> (dispatchers, module)
-_TEMPLATE_SRC: tuple | None = None
+_KERNELS: dict = {}  # (kind, ids of functions) -> (functions, (wrapper, addresses), module)
 
 
 def _after_fork_in_child():
@@ -57,48 +53,6 @@ EXPECTED_FORM = (
     "'def fun(t, y, p): return np.array([y[1], -p[0] * y[0]])'), or the in-place form "
     "fun(t, y, p, dydt) that writes into dydt and returns None"
 )
-
-
-_NO_EVENTS = """
-
-@jit
-def _step_events(t, h, t_new, y, y_new, p, A, c, P, ints, K, Q, ytmp, ybuf, G, ev_dir,
-                 ev_term, ev_idx, ev_t, ev_y, n_ev, allow_reject):
-    return n_ev, 2.0, False, 0, 1.0
-"""
-
-
-def _template_source(with_events: bool) -> str:
-    global _TEMPLATE_SRC
-    if _TEMPLATE_SRC is None:
-        texts = []
-        for path in _TEMPLATE_PATHS:
-            with open(path, encoding="utf-8") as fh:
-                texts.append(fh.read())
-        _TEMPLATE_SRC = tuple(texts)
-    main, ev = _TEMPLATE_SRC
-    return (main + "\n\n" + _ensemble_advance_source(main) + "\n\n"
-            + (ev if with_events else _NO_EVENTS))
-
-
-def _ensemble_advance_source(main: str) -> str:
-    """``_advance_ensemble``: the template's ``_advance`` with the error norm inlined too.
-
-    The ensemble kernel's speed is multiplied by the number of trajectories while its
-    compile is paid once, so it inlines more than ``solve_one`` does (about 5 % faster
-    steps; inlining the error norm into ``solve_one`` as well would add seconds to the
-    first compile of every right-hand side).
-    """
-    start = main.index('@jit(inline="always")\ndef _advance(')
-    end = main.index("\n\n\n@jit", start)
-    src = main[start:end].replace("def _advance(", "def _advance_ensemble(", 1)
-    return src.replace("_k.error_norm(", "_k.error_norm_in(")
-
-
-def _kernels_source() -> str:
-    """Source of the shared compiled helpers (the generated kernels link against them)."""
-    with open(os.path.join(_HERE, "_kernels.py"), encoding="utf-8") as fh:
-        return fh.read()
 
 
 def _private_dir(d: str) -> bool:
@@ -406,100 +360,73 @@ def _stamp(py) -> tuple[str, bool]:
     return "|".join(parts), cacheable
 
 
-SPECIALISE_MAX_DIM = 8
-
-
-def _stage_state_source(ndim: int) -> list[str]:
-    """Source of ``_stage_state``: ytmp = y + h * sum_{m<i} A[i, m] K[m] (i >= 1).
-
-    For a known dimension the sums are unrolled over the state into scalar accumulators
-    (registers: independent chains that pipeline, no stores to ``ytmp`` until the end);
-    the terms are added in the same order as the generic loop, so results are identical.
-    """
-    lines = ['@jit(inline="always")', "def _stage_state(i, h, y, A, K, ytmp):"]
-    if ndim == 0:
-        lines += ["    for j in range(y.shape[0]):",
-                  "        acc = 0.0",
-                  "        for m in range(i):",
-                  "            acc += A[i, m] * K[m, j]",
-                  "        ytmp[j] = y[j] + h * acc"]
-        return lines
-    lines.append("    w = A[i, 0]")
-    lines += [f"    s{j} = w * K[0, {j}]" for j in range(ndim)]
-    lines += ["    for m in range(1, i):", "        w = A[i, m]", "        if w != 0.0:"]
-    lines += [f"            s{j} += w * K[m, {j}]" for j in range(ndim)]
-    lines += [f"    ytmp[{j}] = y[{j}] + h * s{j}" for j in range(ndim)]
-    return lines
-
-
-def _header(inplace: bool, n_events: int, cache: bool, ndim: int) -> str:
+def _wrapper_source(kind: str, n_events: int, cache: bool) -> str:
+    """Source of the compiled wrapper the driver calls through a pointer (FN_SIG)."""
     lines = [
-        "# Generated by odekit: a kernel module specialised for one right-hand side.",
-        "# Safe to delete; it is rebuilt on demand.",
-        "import functools",
-        "import numpy as np",
-        "from odekit._jit import jit as _odekit_jit, prange",
-        f"jit = functools.partial(_odekit_jit, cache={cache})",
-        "# state dimension as a compile-time constant (0: generic), so small loops unroll",
-        f"NDIM = {ndim}",
-        f"HAS_EVENTS = {n_events > 0}",
+        "# Generated by odekit: the compiled wrapper of one user function, called by the",
+        "# driver (odekit.integrate._driver) through a pointer. Safe to delete.",
+        "from odekit._jit import jit as _odekit_jit",
+        "from odekit.integrate._driver import FN_SIG",
         "",
         "",
-        '@jit(inline="always")',
-        "def rhs(t, y, p, out):",
+        f"@_odekit_jit(signature=FN_SIG, cache={cache})",
     ]
-    if inplace:
-        lines.append("    _f(t, y, p, out)")
+    if kind == "inplace":
+        lines += ["def rhs(t, y, p, K, i):", "    _f(t, y, p, K[i])"]
+    elif kind == "returning":
+        lines += ["def rhs(t, y, p, K, i):", "    r = _f(t, y, p)", "    out = K[i]",
+                  "    for j in range(out.shape[0]):", "        out[j] = r[j]"]
     else:
-        lines += ["    r = _f(t, y, p)", "    for i in range(out.shape[0]):",
-                  "        out[i] = r[i]"]
-    lines += ["", ""] + _stage_state_source(ndim)
-    lines += ["", "", "@jit", "def events(t, y, p, out):"]
-    if n_events == 0:
-        lines.append("    return")
-    for k in range(n_events):
-        lines.append(f"    out[{k}] = _g{k}(t, y, p)")
-    return "\n".join(lines) + "\n\n"
+        lines += ["def rhs(t, y, p, G, i):", "    out = G[i]"]
+        lines += [f"    out[{k}] = _g{k}(t, y, p)" for k in range(n_events)]
+    return "\n".join(lines) + "\n"
 
 
-def _cached_kernels(key, fun_disp, event_disps):
-    """The kernel module built before for exactly these function objects, or None."""
+def _cached_wrapper(key, funcs):
     hit = _KERNELS.get(key)
-    if hit is not None and hit[0][0] is fun_disp and all(
-            a is b for a, b in zip(hit[0][1:], event_disps)):
+    if hit is not None and all(a is b for a, b in zip(hit[0], funcs)):
         return hit[1]
     return None
 
 
-def get_kernels(fun_disp, inplace: bool, event_disps=(), n: int = 0):
-    """The kernel module (``solve_one``, ``_run_chunk``) for these compiled functions.
+def addresses(disp) -> tuple:
+    """(C wrapper address, Numba entry address) of a wrapper compiled for FN_SIG; under
+    ODEKIT_DISABLE_JIT the Python function itself (see :func:`._driver._fn`)."""
+    if _jit.DISABLED:
+        return disp, 0
+    from numba.experimental.function_type import _get_jit_address, _get_wrapper_address
 
-    Systems of up to ``SPECIALISE_MAX_DIM`` states get kernels specialised for their
-    dimension ``n`` (constant loop bounds unroll: about 2x faster steps); larger systems
-    share one generic kernel.
+    from ._driver import FN_SIG
+    return _get_wrapper_address(disp, FN_SIG), _get_jit_address(disp, FN_SIG)
+
+
+def get_wrapper(kind: str, funcs: tuple):
+    """The compiled wrapper (and its addresses) of a right-hand side or of event functions.
+
+    ``kind`` is "inplace" or "returning" (``funcs`` = (rhs,)) or "events" (``funcs`` = the
+    event functions). Returns (wrapper, (c_addr, jit_addr)). The wrapper is a few lines of
+    source written to the kernel cache directory under a name hashed from the user
+    functions' code and source-file stamps, so that Numba keeps its machine code on disk;
+    the driver itself is compiled once for all functions (:mod:`._driver`).
     """
-    ndim = n if 0 < n <= SPECIALISE_MAX_DIM else 0
-    key = (id(fun_disp), inplace, ndim) + tuple(id(g) for g in event_disps)
-    mod = _cached_kernels(key, fun_disp, event_disps)  # lock-free (dict reads are atomic)
-    if mod is not None:
-        return mod
+    key = (kind,) + tuple(id(f) for f in funcs)
+    hit = _cached_wrapper(key, funcs)  # lock-free (dict reads are atomic)
+    if hit is not None:
+        return hit
     with _LOCK:
-        mod = _cached_kernels(key, fun_disp, event_disps)
-        if mod is not None:
-            return mod
-        funcs = (fun_disp, *event_disps)
+        hit = _cached_wrapper(key, funcs)
+        if hit is not None:
+            return hit
         stamps = [_stamp(_py_func(f)) for f in funcs]
         cacheable = all(c for _, c in stamps) and not _jit.DISABLED
-        header = _header(inplace, len(event_disps), cacheable, ndim)
-        source = header + _template_source(len(event_disps) > 0)
+        source = _wrapper_source(kind, len(funcs), cacheable)
         h = hashlib.sha256()
         for part in (__version__, numba.__version__, np.__version__, sys.version, source,
-                     _kernels_source(),
                      *(s for s, _ in stamps)):
             h.update(part.encode())
             h.update(b"\0")
         if not cacheable:
-            h.update(f"memory-{id(fun_disp)}-{len(_KERNELS)}".encode())
+            h.update(f"memory-{id(funcs[0]) if funcs else 0}-{len(_KERNELS)}".encode())
         digest = h.hexdigest()[:20]
         modname = f"_odekit_kernel_{digest}"
         directory = kernel_cache_dir() if cacheable else None
@@ -511,15 +438,18 @@ def get_kernels(fun_disp, inplace: bool, event_disps=(), n: int = 0):
                     fh.write(source)
                 os.replace(tmp, path)
         else:
-            path = f"<odekit kernel {digest}>"
+            path = f"<odekit wrapper {digest}>"
             if cacheable:  # no writable directory: compile in memory
                 source = source.replace("cache=True", "cache=False", 1)
         mod = types.ModuleType(modname)
         mod.__file__ = path
-        mod._f = fun_disp
-        for k, g in enumerate(event_disps):
-            setattr(mod, f"_g{k}", g)
+        if kind == "events":
+            for k, g in enumerate(funcs):
+                setattr(mod, f"_g{k}", g)
+        else:
+            mod._f = funcs[0]
         sys.modules[modname] = mod  # Numba's cache re-imports the module by name
         exec(compile(source, path, "exec"), mod.__dict__)
-        _KERNELS[key] = (funcs, mod)
-        return mod
+        out = (mod.rhs, addresses(mod.rhs))
+        _KERNELS[key] = (funcs, out, mod)
+        return out

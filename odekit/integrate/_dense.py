@@ -24,8 +24,9 @@ class DenseSolution:
         Start of the integration and the time it reached.
     d_t, d_h, d_y, d_Q : ndarray
         Per step: start time (k,), step size (k,), state at the start (k, n), and the
-        coefficients (k, D, n) of the interpolant ``y(t + theta h) = y + theta * sum_d
-        Q[d] theta^d``.
+        coefficients (k, D, n) of the interpolant ``y(t + theta h) = y + theta * (Q[0] +
+        (1 - theta) * sum_{d >= 1} Q[d] theta^(d-1))``: ``Q[0]`` is the step's increment
+        ``y_new - y`` exactly, so the interpolant meets every step's end point exactly.
     extrapolate : bool, optional
         Evaluate outside the interval instead of raising (also settable as an attribute).
 
@@ -72,11 +73,15 @@ class DenseSolution:
         idx = np.searchsorted(key, self._dir * tt, side="right") - 1
         idx = np.clip(idx, 0, self._t.size - 1)
         theta = (tt - self._t[idx]) / self._h[idx]
-        Q = self._Q[idx]  # (k, D, n)
-        acc = Q[:, -1, :]
-        for d in range(Q.shape[1] - 2, -1, -1):
-            acc = acc * theta[:, None] + Q[:, d, :]
-        y = self._y[idx] + theta[:, None] * acc
+        Q = self._Q[idx]  # (k, D, n): Δy, then the remainder R(θ) (see _kernels.dense_eval)
+        th = theta[:, None]
+        if Q.shape[1] > 1:
+            acc = Q[:, -1, :]
+            for d in range(Q.shape[1] - 2, 0, -1):
+                acc = acc * th + Q[:, d, :]
+            y = self._y[idx] + th * (Q[:, 0, :] + (1.0 - th) * acc)
+        else:
+            y = self._y[idx] + th * Q[:, 0, :]
         return y[0] if scalar else y.T
 
     def __repr__(self):

@@ -1,8 +1,7 @@
 """Compiled pieces of the Runge–Kutta stepper that do not call the right-hand side.
 
-They are compiled once per installation (disk cache) and shared by every generated kernel
-module (:mod:`odekit.integrate._template`), so a new right-hand side compiles only the parts
-that call it.
+Used by the driver (:mod:`odekit.integrate._driver`); compiled once per installation
+(disk cache) with it.
 """
 
 from __future__ import annotations
@@ -33,12 +32,42 @@ def all_finite(x, n):
 
 @jit
 def combine(y, h, b, K, s, out, n):
-    """out = y + h Σ_{m<s} b_m K_m (n: the state dimension, a constant after inlining)."""
-    for j in range(n):
-        acc = 0.0
-        for m in range(s):
-            acc += b[m] * K[m, j]
-        out[j] = y[j] + h * acc
+    """out = y + h Σ_{m<s} b_m K_m, components four at a time (see :func:`stage_state`)."""
+    for jb in range(n // 4):
+        j = 4 * jb
+        w = b[0]
+        a0 = w * K[0, j]
+        a1 = w * K[0, j + 1]
+        a2 = w * K[0, j + 2]
+        a3 = w * K[0, j + 3]
+        for m in range(1, s):
+            w = b[m]
+            a0 += w * K[m, j]
+            a1 += w * K[m, j + 1]
+            a2 += w * K[m, j + 2]
+            a3 += w * K[m, j + 3]
+        out[j] = y[j] + h * a0
+        out[j + 1] = y[j + 1] + h * a1
+        out[j + 2] = y[j + 2] + h * a2
+        out[j + 3] = y[j + 3] + h * a3
+    j0 = 4 * (n // 4)
+    if n - j0 >= 2:
+        j = j0
+        w = b[0]
+        a0 = w * K[0, j]
+        a1 = w * K[0, j + 1]
+        for m in range(1, s):
+            w = b[m]
+            a0 += w * K[m, j]
+            a1 += w * K[m, j + 1]
+        out[j] = y[j] + h * a0
+        out[j + 1] = y[j + 1] + h * a1
+        j0 += 2
+    for j in range(j0, n):
+        a0 = b[0] * K[0, j]
+        for m in range(1, s):
+            a0 += b[m] * K[m, j]
+        out[j] = y[j] + h * a0
 
 
 @jit
@@ -123,28 +152,114 @@ def step_factor(err, err_exp, rejected):
 
 
 @jit
-def dense_coeffs(h, K, P, S, Q, n):
-    """Q[d] = h Σ_{i<S} P[i, d] K_i: coefficients of the step's interpolant."""
+def dense_coeffs(h, y, y_new, K, P, S, Q, n):
+    """The step's interpolant: Q[0] = Δy = y_new - y, Q[1 + d] = h Σ_{i<S} P[i, d] K_i.
+
+    ``P`` (S, D - 1) is the interpolant's remainder matrix (:func:`remainder_matrix`).
+    """
     D = Q.shape[0]
-    for d in range(D):
+    for j in range(n):
+        Q[0, j] = y_new[j] - y[j]
+    for d in range(D - 1):
         for j in range(n):
             acc = 0.0
             for i in range(S):
                 w = P[i, d]
                 if w != 0.0:
                     acc += w * K[i, j]
-            Q[d, j] = h * acc
+            Q[d + 1, j] = h * acc
 
 
 @jit
 def dense_eval(theta, y, Q, out, n):
-    """out = y + Σ_d Q[d] θ^(d+1) (Horner)."""
+    """out = y + θ (Δy + (1 - θ) R(θ)), with Δy = Q[0] and R(θ) = Σ_d Q[1 + d] θ^d.
+
+    At θ = 1 this is y + Δy, the step's end to rounding (exactly y_new where the
+    subtraction y_new - y was exact, as it is when the two are within a factor 2), and
+    the interpolants of two successive steps meet to an ulp or two.
+    """
     D = Q.shape[0]
+    omt = 1.0 - theta
     for j in range(n):
         acc = Q[D - 1, j]
-        for d in range(D - 2, -1, -1):
+        for d in range(D - 2, 0, -1):
             acc = acc * theta + Q[d, j]
-        out[j] = y[j] + theta * acc
+        out[j] = y[j] + theta * (Q[0, j] + omt * acc)
+
+
+def remainder_matrix(P):
+    """Monomial dense-output weights P (S, D), y(θ) = y + h Σ_i K_i Σ_d P[i, d] θ^(d+1),
+    rewritten for :func:`dense_eval`: R[i, j] = -Σ_{d>j} P[i, d] (S, D - 1).
+
+    With q(θ) = Σ_d a_d θ^d (so y(θ) = y + θ q(θ)) and q(1) = Δy (the interpolant meets
+    the step's end, i.e. the rows of P sum to b), q(θ) = Δy + (1 - θ) r(θ) with
+    r_j = -Σ_{d>j} a_d. Plain NumPy: computed once per method.
+    """
+    P = np.asarray(P, dtype=np.float64)
+    R = -np.cumsum(P[:, ::-1], axis=1)[:, ::-1][:, 1:]
+    return np.ascontiguousarray(R)
+
+
+@jit
+def hermite_eval(th, h, y, y_new, K, s, out, n):
+    """The cubic Hermite interpolant of (y, K[0]) and (y_new, K[s]) at θ into out."""
+    t2 = th * th
+    t3 = t2 * th
+    h00 = 2.0 * t3 - 3.0 * t2 + 1.0
+    h01 = 3.0 * t2 - 2.0 * t3
+    h10 = (t3 - 2.0 * t2 + th) * h
+    h11 = (t3 - t2) * h
+    for j in range(n):
+        out[j] = h00 * y[j] + h01 * y_new[j] + h10 * K[0, j] + h11 * K[s, j]
+
+
+@jit
+def stage_state(i, h, y, A, K, ytmp):
+    """ytmp = y + h Σ_{m<i} A[i, m] K[m] (i >= 1).
+
+    Components four at a time with the sums in registers (independent chains that
+    pipeline whatever the dimension), then a pair, then one at a time. Per stage of DOP853 at n = 4
+    (microbenchmark): 19 ns, against 31 ns for a loop over the state inside the stage
+    loop and 27 ns for one accumulator per component; 13 ns with the dimension a
+    compile-time constant, which would need a driver compiled per dimension. Every
+    component's terms are added in the same order (m = 0, 1, ...), whatever its group.
+    """
+    n = y.shape[0]
+    for jb in range(n // 4):
+        j = 4 * jb
+        w = A[i, 0]
+        a0 = w * K[0, j]
+        a1 = w * K[0, j + 1]
+        a2 = w * K[0, j + 2]
+        a3 = w * K[0, j + 3]
+        for m in range(1, i):
+            w = A[i, m]
+            a0 += w * K[m, j]
+            a1 += w * K[m, j + 1]
+            a2 += w * K[m, j + 2]
+            a3 += w * K[m, j + 3]
+        ytmp[j] = y[j] + h * a0
+        ytmp[j + 1] = y[j + 1] + h * a1
+        ytmp[j + 2] = y[j + 2] + h * a2
+        ytmp[j + 3] = y[j + 3] + h * a3
+    j0 = 4 * (n // 4)
+    if n - j0 >= 2:  # a pair (n = 6: one block of four and one pair)
+        j = j0
+        w = A[i, 0]
+        a0 = w * K[0, j]
+        a1 = w * K[0, j + 1]
+        for m in range(1, i):
+            w = A[i, m]
+            a0 += w * K[m, j]
+            a1 += w * K[m, j + 1]
+        ytmp[j] = y[j] + h * a0
+        ytmp[j + 1] = y[j + 1] + h * a1
+        j0 += 2
+    for j in range(j0, n):
+        a0 = A[i, 0] * K[0, j]
+        for m in range(1, i):
+            a0 += A[i, m] * K[m, j]
+        ytmp[j] = y[j] + h * a0
 
 
 @jit
@@ -334,7 +449,7 @@ def copy2(dst, src):
 
 
 def _inline_twin(f):
-    """The same function compiled for Numba-level inlining into the generated kernels.
+    """The same function compiled for Numba-level inlining into the driver.
 
     Calls between separately compiled Numba functions are real calls (array arguments
     passed as structs), which costs in the per-step path; the twins are inlined there.
@@ -346,3 +461,4 @@ combine_in = _inline_twin(combine)
 error_norm_in = _inline_twin(error_norm)
 step_factor_in = _inline_twin(step_factor)
 all_finite_in = _inline_twin(all_finite)
+stage_state_in = _inline_twin(stage_state)

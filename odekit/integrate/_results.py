@@ -22,14 +22,17 @@ class IntegrationError(RuntimeError):
         Why it stopped.
     indices : numpy.ndarray or None
         For an ensemble, the indices of the failing trajectories.
+    status : odekit.integrate.Status or None
+        The failure's status code (for an ensemble: that of the first failing trajectory).
     """
 
     def __init__(self, message: str, *, t: float = float("nan"), reason: str = "",
-                 indices=None):
+                 indices=None, status=None):
         super().__init__(message)
         self.t = t
         self.reason = reason
         self.indices = indices
+        self.status = status
 
 
 def check_terminal(terminal, name="terminal"):
@@ -185,11 +188,16 @@ class EnsembleResult:
     y : ndarray, shape (k, n, m)
         States of every trajectory at ``t``; the rows of a failed trajectory are NaN.
     status : ndarray of int, shape (k,)
-        0 success; negative values are failures (-1 step size underflow, -2 non-finite
+        0 success; 1 stopped by a terminal event; negative values are failures (-1 step size underflow, -2 non-finite
         state or derivative, -3 ``max_steps`` reached).
     nfev : ndarray of int, shape (k,)
     success : bool
         Every trajectory succeeded.
+    t_final : ndarray, shape (k,) or None
+        Where each trajectory ended (t1, or the time of its terminal event).
+    t_events, y_events : list or None
+        With events: ``t_events[i][j]`` (q,) and ``y_events[i][j]`` (q, n), the times and
+        states of event j's zeros on trajectory i; None without events.
     """
 
     t: np.ndarray
@@ -197,6 +205,9 @@ class EnsembleResult:
     status: np.ndarray
     nfev: np.ndarray
     success: bool = field(default=True)
+    t_final: np.ndarray | None = None
+    t_events: list | None = None
+    y_events: list | None = None
 
     def __repr__(self):
         return (f"EnsembleResult(k={self.y.shape[0]}, n={self.y.shape[1]}, "

@@ -6,19 +6,58 @@ import math
 
 import numpy as np
 
+from . import _driver
 from . import _validate as V
-from ._codegen import get_kernels, globals_print
+from ._codegen import addresses, get_wrapper, globals_print
 from ._complex import solve_complex
 from ._dense import DenseSolution, constant_solution
-from ._results import Event, IntegrationError, OdeResult
 from ._kernels import EVENT_SUBSTEPS as _EVENT_SUBSTEPS
+from ._kernels import remainder_matrix
+from ._results import Event, IntegrationError, OdeResult
+from ._status import Status
 from ._tableaux import fill_method_doc, get_tableau
 
-__all__ = ["solve_ivp", "DenseSolution"]
+__all__ = ["solve_ivp", "DenseSolution", "BACKENDS"]
+
 
 _NO_F = np.empty(0)  # shared empty inputs (the kernels never write to them)
-_NO_B = np.empty(0, dtype=np.bool_)
-_LAST_RHS: dict = {}  # id(fun) -> (fun, n, len(p), kernels): skips the checks on repeat calls
+_NO_I = np.empty(0, dtype=np.int64)
+_LAST_RHS: dict = {}  # id(fun) -> (fun, n, len(p), ...): skips the checks on repeat calls
+_NO_EVENTS: list = []  # [addresses of the driver's no-op events function], made on first use
+_DENSE: dict = {}  # method name -> (kernel arrays with the remainder matrix as P)
+
+#: Methods that are not explicit Runge–Kutta pairs plug in here (a Taylor integrator, later
+#: implicit ones): ``BACKENDS[name] = solve`` where ``solve(fun, t_span, y0, **options)``
+#: takes every keyword :func:`solve_ivp` takes (``params``, ``rtol``, ``atol``, ``t_eval``,
+#: ``dense_output``, ``events``, ``first_step``, ``max_step``, ``max_steps``, ``step``),
+#: validates them and returns an :class:`OdeResult` (raising :class:`IntegrationError` on
+#: failure, with a :class:`Status`). A name found here is never looked up as a tableau.
+BACKENDS: dict = {}
+
+
+def kernel_arrays(tab):
+    """The tableau's arrays for the driver, with the dense output's remainder matrix."""
+    hit = _DENSE.get(tab.name)
+    if hit is None or hit[0] is not tab:
+        A, c, b, E, E3, P, ints, err_exp = tab.kernel_arrays()
+        hit = (tab, (A, c, b, E, E3, remainder_matrix(P), ints, err_exp))
+        _DENSE[tab.name] = hit
+    return hit[1]
+
+
+def no_events_addresses():
+    if not _NO_EVENTS:
+        _NO_EVENTS.append(addresses(_driver._no_events))
+    return _NO_EVENTS[0]
+
+
+def rhs_addresses(disp, inplace):
+    """Addresses of the compiled wrapper of a prepared right-hand side."""
+    return get_wrapper("inplace" if inplace else "returning", (disp,))[1]
+
+
+def events_addresses(ev_disps):
+    return get_wrapper("events", tuple(ev_disps))[1] if ev_disps else no_events_addresses()
 
 
 _BOUNDARY: dict = {}
@@ -126,7 +165,7 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
         ``g.terminal`` (a bool or a positive integer, validated) and ``g.direction``
         honoured when set. Sign changes inside a step
         are found by sampling the events on the step's interpolant (see
-        :mod:`odekit.integrate._template_events` for what can escape: zeros closer
+        :mod:`odekit.integrate._driver` for what can escape: zeros closer
         together than the sampling, or oscillations aliased on a long step; bound the step
         with ``max_step`` then). A zero exactly at t0 is not reported.
     first_step : float, optional
@@ -166,10 +205,11 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
     >>> bool(abs(res.y[0, -1] - np.exp(-1.0)) < 1e-9)
     True
     """
-    if method == "taylor":  # issue 12: the Taylor method (tol = min(rtol, atol))
-        from .taylor import _solve_ivp_hook
-        return _solve_ivp_hook(fun, t_span, y0, params, rtol, atol, t_eval,
-                               dense_output, events, max_step, max_steps)
+    if type(method) is str and method in BACKENDS:
+        return BACKENDS[method](fun, t_span, y0, params=params, rtol=rtol, atol=atol,
+                                t_eval=t_eval, dense_output=dense_output, events=events,
+                                first_step=first_step, max_step=max_step,
+                                max_steps=max_steps, step=step)
     if _is_complex(y0):  # integrated as the real system [Re y, Im y]
         return solve_complex(solve_ivp, fun, t_span, y0, params=params, method=method,
                              rtol=rtol, atol=atol, t_eval=t_eval, dense_output=dense_output,
@@ -180,7 +220,7 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
     y0 = V.check_y0(y0, allow_empty=True)
     n = y0.shape[0]
     p = V.check_params(params)
-    tab = get_tableau(method, rtol)
+    tab = get_tableau(method, rtol=rtol)
     rtol, atol = V.check_tolerances(rtol, atol, n)
     te = V.check_t_eval(t_eval, t0, t1, allow_empty=False)
     max_steps = V.check_max_steps(max_steps)
@@ -200,26 +240,29 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
 
     hit = None if evs else _LAST_RHS.get(id(fun))
     if (hit is not None and hit[0] is fun and hit[1] == n and hit[2] == p.shape[0]
-            and hit[4] == globals_print(hit[5])[0]):
-        kern, disp, inplace = hit[3], hit[6], hit[7]  # the same function and globals
+            and hit[3] == globals_print(hit[4])[0]):
+        disp, inplace, f_addr = hit[5], hit[6], hit[7]  # the same function and globals
+        g_addr = no_events_addresses()
     else:
         disp, inplace = V.prepare_rhs(fun, t0, y0, p)
         ev_disps = tuple(V.prepare_event(e.g, t0, y0, p, k) for k, e in enumerate(evs))
-        kern = get_kernels(disp, inplace, ev_disps, n)
+        f_addr = rhs_addresses(disp, inplace)
+        g_addr = events_addresses(ev_disps)
         if not evs:
             if len(_LAST_RHS) > 64:
                 _LAST_RHS.clear()
             py = getattr(fun, "py_func", fun)
-            _LAST_RHS[id(fun)] = (fun, n, p.shape[0], kern, globals_print(py)[0], py, disp,
-                                  inplace)
+            _LAST_RHS[id(fun)] = (fun, n, p.shape[0], globals_print(py)[0], py, disp,
+                                  inplace, f_addr)
     n_ev_f = len(evs)
     if n_ev_f:
         ev_dir = np.array([e.direction for e in evs], dtype=np.float64)
-        ev_term = np.array([e.terminal for e in evs], dtype=np.bool_)
+        ev_term = np.array([int(e.terminal) for e in evs], dtype=np.int64)
+        ev_count = np.zeros(n_ev_f, dtype=np.int64)
     else:
-        ev_dir, ev_term = _NO_F, _NO_B
+        ev_dir, ev_term, ev_count = _NO_F, _NO_I, _NO_I
 
-    A, c, b, E, E3, P, ints, err_exp = tab.kernel_arrays()
+    A, c, b, E, E3, P, ints, err_exp = kernel_arrays(tab)
     S, D = tab.n_total, tab.dense_degree
     K = np.zeros((S, n))
     Q = np.zeros((D, n))
@@ -238,10 +281,11 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
            "d_y": np.empty((nd, n)), "d_Q": np.empty((nd, D, n))}
     t_eval_arr = te if te is not None else _NO_F
     while True:
-        status = kern.solve_one(t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol, atol, h0,
-                                max_step, max_steps, t_eval_arr, record, dense_output, ev_dir,
-                                ev_term, K, Q, W, G, fs, ist, **buf)
-        if status != 2:
+        status = _driver.solve_one(f_addr[0], f_addr[1], g_addr[0], g_addr[1], t0, t1, p, A,
+                                   c, b, E, E3, P, ints, err_exp, rtol, atol, h0, max_step,
+                                   max_steps, t_eval_arr, record, dense_output, ev_dir,
+                                   ev_term, ev_count, K, Q, W, G, fs, ist, **buf)
+        if status != Status.BUFFER_FULL:
             break
         for key, arr in buf.items():  # a buffer is full: grow the full ones, resume
             used = {"ts": 3, "ys": 3, "ev_idx": 4, "ev_t": 4, "ev_y": 4}.get(key, 5)
@@ -253,9 +297,9 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
     nfev, nsteps, nrej, n_out, n_ev, n_dense = ist[:6].tolist()
     ts, ys, ev_idx, ev_t, ev_y = buf["ts"], buf["ys"], buf["ev_idx"], buf["ev_t"], buf["ev_y"]
     d_t, d_h, d_y, d_Q = buf["d_t"], buf["d_h"], buf["d_y"], buf["d_Q"]
-    status = int(status)
-    if status < 0:
-        reason = V.STATUS_MESSAGES[status]
+    status = Status(int(status))
+    if status.failed:
+        reason = status.message
         hint = {-1: " (the problem may be stiff or singular there)",
                 -2: "", -3: f" (max_steps={max_steps}; raise it if the work is expected)"}
         if status == -3:
@@ -263,9 +307,10 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
                                         float(fs[1]), tab, int(nsteps), t0)
         t_reached = float(t_reached)
         raise IntegrationError(f"Integration failed at t = {t_reached!r}: {reason}"
-                               f"{hint[status]}", t=float(t_reached), reason=reason)
+                               f"{hint[int(status)]}", t=float(t_reached), reason=reason,
+                               status=status)
     t = np.array(ts[:n_out])
-    y = np.ascontiguousarray(ys[:n_out].T)
+    y = np.ascontiguousarray(ys[:n_out].T).reshape(n, n_out)  # (n, 0) when nothing is out
     t_events, y_events = _event_lists(ev_t[:n_ev], ev_y[:n_ev], ev_idx[:n_ev], len(evs), n,
                                       no_events)
     sol = None
@@ -273,11 +318,36 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
         sol = DenseSolution(t0, float(t_reached), d_t[:n_dense].copy(), d_h[:n_dense].copy(),
                             d_y[:n_dense].copy(), d_Q[:n_dense].copy())
     return OdeResult(t=t, y=y, sol=sol, t_events=t_events, y_events=y_events,
-                     nfev=int(nfev), nsteps=int(nsteps), nrejected=int(nrej), status=status,
-                     message=V.STATUS_MESSAGES[status], success=True)
+                     nfev=int(nfev), nsteps=int(nsteps), nrejected=int(nrej),
+                     status=int(status), message=status.message, success=True)
 
 
 solve_ivp.__doc__ = fill_method_doc(solve_ivp.__doc__)
+
+
+def _taylor_backend(fun, t_span, y0, *, params, rtol, atol, t_eval, dense_output, events,
+                    first_step, max_step, max_steps, step):
+    """``method="taylor"``: the Taylor-series method (tol = min(rtol, atol); see
+    :mod:`odekit.integrate.taylor`)."""
+    if first_step is not None or step is not None:
+        raise ValueError("method='taylor' chooses its own order and steps: first_step and "
+                         "step are not supported with it")
+    return _taylor_hook()(fun, t_span, y0, params, rtol, atol, t_eval, dense_output, events,
+                          max_step, max_steps)
+
+
+_TAYLOR_HOOK: list = []
+
+
+def _taylor_hook():
+    if not _TAYLOR_HOOK:  # imported on first use (tracing machinery)
+        from .taylor import _solve_ivp_hook
+
+        _TAYLOR_HOOK.append(_solve_ivp_hook)
+    return _TAYLOR_HOOK[0]
+
+
+BACKENDS["taylor"] = _taylor_backend
 
 
 def _is_complex(y0) -> bool:
@@ -289,18 +359,12 @@ def _is_complex(y0) -> bool:
 
 
 def _check_span_and_events(t0, t1, n, evs):
-    """An infinite t1 needs something that ends the integration; event counts."""
+    """An infinite t1 needs something that ends the integration."""
     if math.isinf(t1) and n > 0 and not any(e.terminal for e in evs):
         raise ValueError(f"t_span ({t0}, {t1}) is infinite: give a finite t1, or a terminal "
                          "event that ends the integration (max_steps bounds the work)")
     if n == 0 and evs:
         raise ValueError("events need at least one state variable (y0 is empty)")
-    for k, e in enumerate(evs):
-        if int(e.terminal) >= 2:  # the current driver stops at the first terminal zero
-            raise ValueError(
-                f"events[{k}]: terminal={e.terminal} (stop at zero number {e.terminal}) is "
-                "not supported by this driver; use odekit.Event(g, terminal=True) and "
-                "count t_events afterwards")
 
 
 def _event_lists(ev_t, ev_y, ev_idx, n_events, n, no_events):
@@ -332,5 +396,5 @@ def _no_steps(fun, t0, t1, y0, p, te, evs, no_events, dense_output):
                                       np.empty(0, dtype=np.int64), len(evs), n, no_events)
     sol = constant_solution(t0, t1, y0) if dense_output else None
     return OdeResult(t=t, y=y, sol=sol, t_events=t_events, y_events=y_events, nfev=0,
-                     nsteps=0, nrejected=0, status=0, message=V.STATUS_MESSAGES[0],
+                     nsteps=0, nrejected=0, status=0, message=Status(0).message,
                      success=True)

@@ -357,12 +357,16 @@ def test_scipy_event_attributes_are_honoured():
     assert res.t_events[0].size == 1
 
 
-def test_scipy_event_count_is_refused():
+def test_scipy_event_count_is_honoured_and_checked():
+    """SciPy's terminal=n (stop at the n-th zero) is supported; a negative or fractional
+    count is refused."""
     def g(t, y, p):
         return y[0]
 
     g.terminal = 3
-    with pytest.raises(ValueError, match="odekit.Event"):
+    assert odekit.Event.from_function(g).terminal == 3
+    g.terminal = -1
+    with pytest.raises(ValueError, match="terminal"):
         odekit.solve_ivp(falling, (0.0, 1.0), [10.0, 0.0], params=[9.81], events=[g])
 
 
