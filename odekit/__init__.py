@@ -24,6 +24,7 @@ from .integrate import (  # noqa: E402
     Event,
     IntegrationError,
     OdeResult,
+    Status,
     solve_ensemble,
     solve_ivp,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "OdeResult",
     "EnsembleResult",
     "IntegrationError",
+    "Status",
     *_SUBPACKAGES,
 ]
 

@@ -107,6 +107,12 @@ def extract_series(text: str):
     if pts:
         series.append(("odekit against the fastest peer at equal or better error", pts,
                        "speed-up (x)"))
+    pts = [(m.group(1), float(m.group(2))) for line in lines  # bench_auto's summary
+           if (m := re.search(r"^\s+(\w+)\s+time\s+([0-9.]+) \(range [0-9.]+-[0-9.]+\), nfev",
+                              line))]
+    if pts:
+        series.append(("time per solve relative to DOP853 at equal achieved error", pts,
+                       "time / DOP853's time (lower is faster)"))
     pts = [(m.group(1).strip(), float(m.group(2))) for line in lines
            if (m := re.search(r"^\s+(\S.*?)\s{2,}([0-9.]+) M samples/s", line))]
     if pts:

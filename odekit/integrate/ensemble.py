@@ -145,8 +145,9 @@ def solve_ensemble(fun, t_span, y0, *, params=None, t_eval=None, method="DOP853"
     EnsembleResult
         ``t`` (m,), ``y`` (k, n, m), ``status`` (k,), ``nfev`` (k,), ``t_final`` (k,),
         ``t_events`` and ``y_events`` (with events: for trajectory i and event j,
-        ``t_events[i][j]`` of shape (q,) and ``y_events[i][j]`` of shape (q, n)),
-        ``success`` (an ``xarray.Dataset`` of the same variables when ``out`` is given).
+        ``t_events[i][j]`` of shape (q,) and ``y_events[i][j]`` of shape (q, n), or (0,)
+        when it has no zeros), ``success`` (an ``xarray.Dataset`` of the same variables
+        when ``out`` is given).
 
     Examples
     --------
@@ -308,7 +309,8 @@ def _gather_events(k, n, n_ev, ev_used, store):
         for j in range(n_ev):
             lo, hi = bounds[i * n_ev + j], bounds[i * n_ev + j + 1]
             ti.append(tt[lo:hi].copy())
-            yi.append(yy[lo:hi].reshape(-1, n).copy())
+            # SciPy's shapes, as solve_ivp: (q, n), or (0,) for an event without zeros
+            yi.append(yy[lo:hi].reshape(-1, n).copy() if hi > lo else np.empty(0))
         t_events.append(ti)
         y_events.append(yi)
     return t_events, y_events

@@ -24,8 +24,15 @@ def _tols(tab):
     return mp.mpf("1e-30"), mp.mpf(tab.source.DENSE_TOL)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _fifty_digits():
+    # other modules set mpmath's global precision too: hold 50 digits for this one
+    with mp.workdps(50):
+        yield
+
+
 @pytest.fixture(scope="module")
-def weights():
+def weights(_fifty_digits):
     cache = {}
 
     def get(name):

@@ -16,8 +16,7 @@ collected under its own name.
   a test cannot pass on SciPy's merit alone.
 * A test function Numba cannot compile is skipped with Numba's reason.
 * Each deliberate difference is ``xfail(strict=True)`` with its reason
-  (:data:`DIFFERENCES`, documented in ``docs/scipy_compat.rst``); what the driver rewrite
-  of issue 11 fixes is ``xfail(strict=False)`` (:data:`DRIVER`).
+  (:data:`DIFFERENCES`, documented in ``docs/scipy_compat.rst``); everything else passes.
 """
 
 from __future__ import annotations
@@ -58,21 +57,6 @@ DIFFERENCES = {
         "the first t_eval point; SciPy returns empty lists, and the test's `not res.t` is "
         "an error for an empty NumPy array"),
 }
-
-#: fixed by the driver rewrite of issue 11 (dense output, terminal=n, ...):
-#: xfail(strict=False) until that branch is merged
-_DRIVER = "fixed by the driver rewrite"
-_DENSE_END = ("DOP853's dense output does not reproduce y[:, -1] at the end of a backward "
-              "span: assert_allclose(res.sol(res.t), res.y, rtol=1e-15, atol=1e-15) fails "
-              "by ~1e-14")
-DRIVER = {
-    "test_integration": _DENSE_END,
-    "test_max_step": _DENSE_END,
-    "test_first_step": _DENSE_END,
-    "test_event_terminal_integer": ("terminal=n >= 2 (stop at the n-th zero) is refused by "
-                                    "the current driver (ValueError from solve_ivp)"),
-}
-
 
 def _load():
     spec = importlib.util.spec_from_file_location("odekit_scipy_test_ivp", _PATH)
@@ -116,8 +100,6 @@ def _collect(name, fn):
         marks.append(pytest.mark.skip(reason=f"not applicable: {NOT_APPLICABLE[name]}"))
     elif name in DIFFERENCES:
         marks.append(pytest.mark.xfail(strict=True, reason=DIFFERENCES[name]))
-    elif name in DRIVER:
-        marks.append(pytest.mark.xfail(strict=False, reason=f"{_DRIVER}: {DRIVER[name]}"))
     test.pytestmark = marks
     test.__module__ = __name__
     return test

@@ -76,22 +76,22 @@ def test_coefficients_against_mpmath(prep, seed):
     b[prep.param_slots] = p
     call_kernel(prep.addr, b, np.zeros(1))
     coef = b[:(P + 1) * D.nslots].reshape(P + 1, D.nslots)[:, :N]
-    mpmath.mp.dps = 40
-    pm = [mpmath.mpf(float(v)) for v in p]
-    for k, (name, _) in enumerate(OPS):
+    with mpmath.workdps(40):  # restored afterwards (other modules use mpmath too)
+        pm = [mpmath.mpf(float(v)) for v in p]
+        for k, (name, _) in enumerate(OPS):
 
-        def F(s, name=name):
-            x = mpmath.mpf(float(c)) + s
-            a = pm[0] + pm[1] * x + mpmath.mpf(0.3) * x * x
-            bb = pm[2] + pm[3] * x - mpmath.mpf(0.2) * x * x * x
-            return MP[name](a, bb, mpmath.mpf(float(t0)) + s)
+            def F(s, name=name):
+                x = mpmath.mpf(float(c)) + s
+                a = pm[0] + pm[1] * x + mpmath.mpf(0.3) * x * x
+                bb = pm[2] + pm[3] * x - mpmath.mpf(0.2) * x * x * x
+                return MP[name](a, bb, mpmath.mpf(float(t0)) + s)
 
-        ref = mpmath.taylor(F, 0, P - 1)
-        want = np.array([float(ref[j]) / (j + 1) for j in range(P)])
-        got = coef[1:, k + 1]
-        scale = max(1.0, float(np.max(np.abs(want))))
-        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-13 * scale,
-                                   err_msg=f"op {name}, seed {seed}")
+            ref = mpmath.taylor(F, 0, P - 1)
+            want = np.array([float(ref[j]) / (j + 1) for j in range(P)])
+            got = coef[1:, k + 1]
+            scale = max(1.0, float(np.max(np.abs(want))))
+            np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-13 * scale,
+                                       err_msg=f"op {name}, seed {seed}")
     # y0' = 1: the linear state's coefficients are exact
     assert coef[1, 0] == 1.0 and np.all(coef[2:, 0] == 0.0)
 
