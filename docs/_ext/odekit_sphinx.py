@@ -107,6 +107,26 @@ def extract_series(text: str):
     if pts:
         series.append(("odekit against the fastest peer at equal or better error", pts,
                        "speed-up (x)"))
+    pts, seen = [], set()  # bench_taylor: "tol 1e-06 odekit ... | heyoka ... | ratio 1.22"
+    for line in lines:
+        m = re.search(r"^tol\s+(\S+)\s+odekit .*\| ratio ([0-9.]+)\s*$", line)
+        if m and m.group(1) not in seen:  # the first run in the file
+            seen.add(m.group(1))
+            pts.append((f"tol {m.group(1)}", float(m.group(2))))
+    if pts:
+        series.append(("heyoka's time over odekit's Taylor method, Arenstorf", pts,
+                       "speed-up over heyoka (x)"))
+    pts, section = [], ""  # bench_driver: "N. Title ..." then "... new/old per round: median X"
+    for line in lines:
+        m = re.search(r"^(\d+)\. (\w+)", line)
+        if m:
+            section = m.group(2)
+        m = re.search(r"^\s*(\S*?)\s*new/old per round: median ([0-9.]+)", line)
+        if m:
+            pts.append(((section + " " + m.group(1)).strip(), float(m.group(2))))
+    if pts:
+        series.append(("new driver's time over the old kernels' (1 = parity)", pts,
+                       "new / old time"))
     pts = [(m.group(1), float(m.group(2))) for line in lines  # bench_auto's summary
            if (m := re.search(r"^\s+(\w+)\s+time\s+([0-9.]+) \(range [0-9.]+-[0-9.]+\), nfev",
                               line))]
