@@ -51,6 +51,11 @@ CUTOFF = 60.0
 
 @jit(inline="always")
 def _gauss_logit(x, p, i, d, op, a, inv2):
+    if d == 2:  # unrolled: the common 2-D case without a loop
+        base = op + 2 * i
+        r0 = x[0] - a * p[base]
+        r1 = x[1] - a * p[base + 1]
+        return p[HEADER + i] - (r0 * r0 + r1 * r1) * inv2
     e2 = 0.0
     base = op + i * d
     for j in range(d):
@@ -114,7 +119,35 @@ def _points_gauss(t, x, p, v, s, need_s, need_div):
     oc = op + imax * d
     for j in range(d):
         v[j] = 0.0
-    for direction in range(2):
+    if d == 2:  # the same sums in registers (v aliases nothing, but LLVM cannot know)
+        c0 = p[oc]
+        c1 = p[oc + 1]
+        v0 = 0.0
+        v1 = 0.0
+        x1 = x[1]
+        for direction in range(2):
+            i = k if direction == 0 else k - 1
+            step = 1 if direction == 0 else -1
+            while 0 <= i < N:
+                y0 = p[op + 2 * i]
+                g = a * y0 - x0
+                if lwmax - g * g * inv2 < floor:
+                    break
+                y1 = p[op + 2 * i + 1]
+                r1 = x1 - a * y1
+                lg = p[HEADER + i] - (g * g + r1 * r1) * inv2
+                if lg >= floor:
+                    w = math.exp(lg - m)
+                    W += w
+                    dy0 = y0 - c0
+                    dy1 = y1 - c1
+                    v0 += w * dy0
+                    v1 += w * dy1
+                    Q += w * (dy0 * dy0 + dy1 * dy1)
+                i += step
+        v[0] = v0
+        v[1] = v1
+    for direction in range(2 if d != 2 else 0):
         i = k if direction == 0 else k - 1
         while 0 <= i < N:
             g = a * p[op + i * d] - x0
