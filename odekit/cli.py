@@ -212,6 +212,8 @@ def cmd_figures(args) -> int:
                                f"choose from: {', '.join(fams)}")
         if n not in chosen:
             chosen.append(n)
+    if args.jobs is None:  # one process per family, up to the number of CPUs
+        args.jobs = max(1, min(os.cpu_count() or 1, len(chosen)))
     if args.jobs < 1:
         raise CommandError(f"odekit figures: --jobs must be >= 1, got {args.jobs}")
     if args.out is not None and not args.out.strip():
@@ -465,8 +467,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"families to render (default: all): {', '.join(fams)}")
     f.add_argument("--quick", action="store_true",
                    help="coarse grids and few samples (the whole set in well under a minute)")
-    f.add_argument("--jobs", type=int, default=1, metavar="N",
-                   help="render N families in parallel processes (default 1)")
+    f.add_argument("--jobs", type=int, default=None, metavar="N",
+                   help="render N families in parallel processes (default: the number of "
+                        "CPUs; 1 draws them in this process)")
     f.set_defaults(func=cmd_figures)
 
     lst = sub.add_parser("list", help="list the demos and figures with a one-line description")
