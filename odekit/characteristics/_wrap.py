@@ -14,7 +14,6 @@ compile. Otherwise the wrapper is compiled in memory, once per process and funct
 from __future__ import annotations
 
 import hashlib
-import os
 import sys
 import threading
 import types
@@ -24,7 +23,13 @@ import numpy as np
 from numba.core.registry import CPUDispatcher
 
 from .. import __version__, _jit
-from ..integrate._codegen import _stamp, as_dispatcher, globals_print, kernel_cache_dir
+from ..integrate._codegen import (
+    _stamp,
+    as_dispatcher,
+    globals_print,
+    kernel_cache_dir,
+    write_cached_source,
+)
 
 _LOCK = threading.RLock()
 _CACHE: dict = {}  # (template name, ids of user functions) -> (functions, rhs)
@@ -69,12 +74,7 @@ def make_rhs(template_name, source, funcs, names, forms):
         directory = kernel_cache_dir() if cacheable else None
         text = source.replace("CACHE_FLAG", "True" if directory is not None else "False")
         if directory is not None:
-            path = os.path.join(directory, modname + ".py")
-            if not os.path.exists(path):
-                tmp = f"{path}.{os.getpid()}.tmp"
-                with open(tmp, "w", encoding="utf-8") as fh:
-                    fh.write(text)
-                os.replace(tmp, path)
+            path = write_cached_source(directory, modname, text)
         else:
             path = f"<odekit characteristics {digest}>"
         mod = types.ModuleType(modname)

@@ -47,25 +47,12 @@ def _ensemble_task(fun, t_span, y0, params, options, path, start):
     return res.t, None, res.status[failed], failed + start
 
 
-def _ensemble_error(k, failed, codes):
-    """The IntegrationError of a local run with these failures (same message)."""
-    from ..integrate import _validate as V
-    from ..integrate._results import IntegrationError
-
-    messages = getattr(V, "STATUS_MESSAGES", {})
-    shown = ", ".join(map(str, failed[:10])) + (" ..." if failed.size > 10 else "")
-    reasons = sorted({messages.get(int(s), f"status {int(s)}") for s in codes})
-    return IntegrationError(f"{failed.size} of {k} trajectories failed ({'; '.join(reasons)})"
-                            f": indices {shown}. Pass raise_on_failure=False to keep the "
-                            "others (failed rows are NaN).", reason="; ".join(reasons),
-                            indices=failed)
-
-
 def solve_ensemble(fun, t_span, y0, *, params, client, out, raise_on_failure, progress,
                    **options):
     """:func:`odekit.solve_ensemble` on a Dask cluster and/or into a Zarr store."""
     from ..integrate import _validate as V
     from ..integrate._results import EnsembleResult
+    from ..integrate.ensemble import ensemble_error, ensemble_size
 
     if client is not None:
         E.check_client(client)
@@ -76,14 +63,9 @@ def solve_ensemble(fun, t_span, y0, *, params, client, out, raise_on_failure, pr
     t0, t1 = V.check_t_span(t_span)
     y0 = V.check_y0(y0, ndim_allowed=(1, 2))
     p = V.check_params(params, ndim_allowed=(1, 2))
-    ky = y0.shape[0] if y0.ndim == 2 else None
-    kp = p.shape[0] if p.ndim == 2 else None
-    if ky is not None and kp is not None and ky != kp:
-        raise ValueError(f"y0 has {ky} rows and params has {kp}: they must agree "
-                         "(or one of them be 1-D, shared by all trajectories)")
-    k = ky if ky is not None else (kp if kp is not None else 1)
-    if k == 0:
-        raise ValueError("the ensemble is empty (y0 or params has 0 rows)")
+    k = ensemble_size(y0, p)
+    ky = k if y0.ndim == 2 else None  # which of them is per trajectory
+    kp = k if p.ndim == 2 else None
     n = y0.shape[-1]
     te = V.check_t_eval(options.get("t_eval"), t0, t1)
     m = 1 if te is None else te.size
@@ -129,7 +111,7 @@ def solve_ensemble(fun, t_span, y0, *, params, client, out, raise_on_failure, pr
         failed, codes = failed[order], codes[order]
         E.set_attrs(path, {"success": bool(failed.size == 0), "failed": int(failed.size)})
     if failed.size and raise_on_failure:
-        raise _ensemble_error(k, failed, codes)
+        raise ensemble_error(k, failed, codes)
     if path is not None:
         return E.open_result(path)
     return EnsembleResult(t=np.array(t_out[0]), y=y, status=status, nfev=nfev,

@@ -108,6 +108,18 @@ KERNEL_GLOBS = ("_odekit_kernel_*.py", "_odekit_kernel_*.py.*.tmp",
                 "__pycache__/_odekit_kernel_*.pyc")
 
 
+def write_cached_source(directory: str, modname: str, source: str) -> str:
+    """Path of ``modname``.py in ``directory``, written atomically (a temporary file renamed)
+    unless it exists: its name is a hash of its contents, so an existing file is current."""
+    path = os.path.join(directory, modname + ".py")
+    if not os.path.exists(path):
+        tmp = f"{path}.{os.getpid()}.tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(source)
+        os.replace(tmp, path)
+    return path
+
+
 def kernel_cache_files(directory) -> list:
     """odekit's own files in a kernel cache directory (generated modules, their caches)."""
     import pathlib
@@ -431,12 +443,7 @@ def get_wrapper(kind: str, funcs: tuple):
         modname = f"_odekit_kernel_{digest}"
         directory = kernel_cache_dir() if cacheable else None
         if directory is not None:
-            path = os.path.join(directory, modname + ".py")
-            if not os.path.exists(path):
-                tmp = f"{path}.{os.getpid()}.tmp"
-                with open(tmp, "w", encoding="utf-8") as fh:
-                    fh.write(source)
-                os.replace(tmp, path)
+            path = write_cached_source(directory, modname, source)
         else:
             path = f"<odekit wrapper {digest}>"
             if cacheable:  # no writable directory: compile in memory

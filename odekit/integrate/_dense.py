@@ -72,6 +72,11 @@ class DenseSolution:
         key = self._dir * self._t
         idx = np.searchsorted(key, self._dir * tt, side="right") - 1
         idx = np.clip(idx, 0, self._t.size - 1)
+        y = self._evaluate(tt, idx)
+        return y[0] if scalar else y.T
+
+    def _evaluate(self, tt, idx):
+        """States (k, n) at the times tt (k,), each in step idx: the steps' interpolants."""
         theta = (tt - self._t[idx]) / self._h[idx]
         Q = self._Q[idx]  # (k, D, n): Δy, then the remainder R(θ) (see _kernels.dense_eval)
         th = theta[:, None]
@@ -79,10 +84,8 @@ class DenseSolution:
             acc = Q[:, -1, :]
             for d in range(Q.shape[1] - 2, 0, -1):
                 acc = acc * th + Q[:, d, :]
-            y = self._y[idx] + th * (Q[:, 0, :] + (1.0 - th) * acc)
-        else:
-            y = self._y[idx] + th * Q[:, 0, :]
-        return y[0] if scalar else y.T
+            return self._y[idx] + th * (Q[:, 0, :] + (1.0 - th) * acc)
+        return self._y[idx] + th * Q[:, 0, :]
 
     def __repr__(self):
         return f"DenseSolution(t in [{self.t_min}, {self.t_max}], n={self.n})"

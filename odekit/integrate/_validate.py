@@ -351,12 +351,3 @@ def prepare_event(g, t0, y0, p, k):
     if not isinstance(v, (float, int, np.floating, np.integer)) or isinstance(v, bool):
         raise TypeError(f"{name} must return a float, got {type(v).__name__}")
     return disp
-
-
-STATUS_MESSAGES = {
-    0: "The solver successfully reached the end of the integration interval.",
-    1: "A termination event occurred.",
-    -1: "step size underflow",
-    -2: "non-finite state or derivative",
-    -3: "max_steps reached",
-}

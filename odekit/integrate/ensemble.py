@@ -75,7 +75,8 @@ def run_chunks(kernel, n_chunks, args, progress=None, sizes=None, desc="solve_en
             bar.update(sizes[futures[fut]])
 
 
-def _broadcast(y0, p):
+def ensemble_size(y0, p) -> int:
+    """Number of trajectories k of validated y0 ((n,) or (k, n)) and p ((m,) or (k, m))."""
     ky = y0.shape[0] if y0.ndim == 2 else None
     kp = p.shape[0] if p.ndim == 2 else None
     if ky is not None and kp is not None and ky != kp:
@@ -84,6 +85,21 @@ def _broadcast(y0, p):
     k = ky if ky is not None else (kp if kp is not None else 1)
     if k == 0:
         raise ValueError("the ensemble is empty (y0 or params has 0 rows)")
+    return k
+
+
+def ensemble_error(k, failed, codes) -> IntegrationError:
+    """The error for the failed trajectories (indices ``failed``, statuses ``codes``) of k."""
+    shown = ", ".join(map(str, failed[:10])) + (" ..." if failed.size > 10 else "")
+    reasons = sorted({Status(int(c)).message for c in codes})
+    return IntegrationError(f"{failed.size} of {k} trajectories failed ({'; '.join(reasons)})"
+                            f": indices {shown}. Pass raise_on_failure=False to keep the "
+                            "others (failed rows are NaN).", reason="; ".join(reasons),
+                            indices=failed, status=Status(int(codes[0])))
+
+
+def _broadcast(y0, p):
+    k = ensemble_size(y0, p)
     Y0 = np.ascontiguousarray(np.broadcast_to(y0, (k, y0.shape[-1])))
     P = np.ascontiguousarray(np.broadcast_to(p, (k, p.shape[-1])))
     return Y0.copy(), P.copy()
@@ -254,12 +270,7 @@ def solve_ensemble(fun, t_span, y0, *, params=None, t_eval=None, method="DOP853"
             store[key] = new
     failed = np.flatnonzero(status < 0)
     if failed.size and raise_on_failure:
-        shown = ", ".join(map(str, failed[:10])) + (" ..." if failed.size > 10 else "")
-        reasons = sorted({Status(int(s)).message for s in status[failed]})
-        raise IntegrationError(f"{failed.size} of {k} trajectories failed ({'; '.join(reasons)})"
-                               f": indices {shown}. Pass raise_on_failure=False to keep the "
-                               "others (failed rows are NaN).", reason="; ".join(reasons),
-                               indices=failed, status=Status(int(status[failed[0]])))
+        raise ensemble_error(k, failed, status[failed])
     t_events = y_events = None
     if n_ev:
         t_events, y_events = _gather_events(k, n, n_ev, ev_used, store)

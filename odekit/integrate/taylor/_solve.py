@@ -8,6 +8,7 @@ import types
 import numpy as np
 
 from ... import _jit
+from .._dense import DenseSolution
 from .._results import Event, IntegrationError, OdeResult
 from ._codegen import extra_slots, get_module, order_from_tol
 from ._decomp import decompose
@@ -133,39 +134,26 @@ def prepare(fun, n, m, P, events=(), W=1) -> Prepared:
     return prep
 
 
-class TaylorSolution:
+class TaylorSolution(DenseSolution):
     """Dense output: the Taylor polynomial of each step, evaluated where asked.
 
     Call it with a scalar time (returns shape (n,)) or an array of k times (returns
     (n, k)). Within a step the polynomial is the method's own solution, so dense output
-    is as accurate as the steps. Times outside the integrated interval raise ValueError.
+    is as accurate as the steps. Times outside the integrated interval raise ValueError
+    (unless ``extrapolate`` is set, as for :class:`odekit.integrate.ivp.DenseSolution`).
     """
 
     def __init__(self, t0, t_end, d_t, d_h, d_c):
-        self.t_min, self.t_max = min(t0, t_end), max(t0, t_end)
-        self._dir = 1.0 if t_end >= t0 else -1.0
-        self._t, self._h, self._c = d_t, d_h, d_c  # c: (steps, P + 1, n)
-        self.n = d_c.shape[2]
+        # c: (steps, P + 1, n), the coefficients of each step's polynomial in t - t_step
+        super().__init__(t0, t_end, d_t, d_h, d_c[:, 0, :], d_c)
 
-    def __call__(self, t):
-        tt = np.asarray(t, dtype=float)
-        scalar = tt.ndim == 0
-        tt = tt.reshape(-1)
-        if not np.all(np.isfinite(tt)):
-            raise ValueError("t must be finite")
-        span = self.t_max - self.t_min
-        slack = 4 * np.finfo(float).eps * max(abs(self.t_min), abs(self.t_max), span)
-        if tt.size and (tt.min() < self.t_min - slack or tt.max() > self.t_max + slack):
-            raise ValueError(f"t must lie within the integrated interval "
-                             f"[{self.t_min}, {self.t_max}]")
-        idx = np.searchsorted(self._dir * self._t, self._dir * tt, side="right") - 1
-        idx = np.clip(idx, 0, self._t.size - 1)
+    def _evaluate(self, tt, idx):
         tau = (tt - self._t[idx])[:, None]
-        c = self._c[idx]
+        c = self._Q[idx]
         acc = c[:, -1, :]
         for k in range(c.shape[1] - 2, -1, -1):
             acc = acc * tau + c[:, k, :]
-        return acc[0] if scalar else acc.T
+        return acc
 
     def __repr__(self):
         return f"TaylorSolution(t in [{self.t_min}, {self.t_max}], n={self.n})"
