@@ -45,6 +45,108 @@ def kernel_arrays(tab):
     return hit[1]
 
 
+_INF = float("inf")
+_BUFFER_FULL = int(Status.BUFFER_FULL)
+_STATUS = {int(s_): s_ for s_ in Status}
+_MESSAGE = {s_: s_.message for s_ in Status}
+_F64 = np.dtype(np.float64)
+_CAP0 = 1024  # first size of the step record (grown by 4x when full)
+#: for each output buffer (ts, ys, ev_idx, ev_t, ev_y, d_t, d_h, d_y, d_Q), the counter
+#: of ``ist`` that says how much of it is used
+_BUF_COUNTER = (3, 3, 4, 4, 4, 5, 5, 5, 5)
+#: work arrays and output buffers of finished solves, reused by the next solve of the
+#: same shape: (sizes) -> list of workspaces. A solve takes one out (list.pop is atomic,
+#: so concurrent solves in threads never share one) and puts it back when it is done;
+#: results are always fresh copies. Buffers that had to grow are not kept.
+_POOL: dict = {}
+_POOL_DEPTH = 4
+
+
+def _take_work(S, D, n, n_ev, cap, dense):
+    key = (S, D, n, n_ev, cap, dense)
+    pool = _POOL.get(key)
+    if pool:
+        try:
+            return key, pool.pop()
+        except IndexError:  # another thread took the last one
+            pass
+    ne = 2 * _EVENT_SUBSTEPS * n_ev  # room for a step's worth of roots, twice
+    nd = 256 if dense else 0
+    buf = [np.empty(cap), np.empty((cap, n)), np.empty(ne, dtype=np.int64), np.empty(ne),
+           np.empty((ne, n)), np.empty(nd), np.empty(nd), np.empty((nd, n)),
+           np.empty((nd, D, n))]
+    ws = (np.zeros((S, n)), np.zeros((D, n)), np.zeros((5, n)),
+          np.zeros((5 + _EVENT_SUBSTEPS, max(1, n_ev))), np.zeros(2),
+          np.zeros(8, dtype=np.int64), buf, None)
+    return key, ws
+
+
+def _give_back(key, ws):
+    """Return a workspace whose buffers did not grow to the pool, reset for the next
+    solve (a grown one is dropped: the pool keeps only first-size buffers)."""
+    ws[5].fill(0)  # ist: the driver starts a solve from ist[7] == 0
+    ws[0].fill(0.0)  # the stages, as fresh: rows a method never writes read as 0
+    pool = _POOL.get(key)
+    if pool is None:
+        if len(_POOL) > 64:
+            _POOL.clear()
+        pool = _POOL.setdefault(key, [])
+    if len(pool) < _POOL_DEPTH:
+        pool.append(ws)
+
+
+def _check_t_span(t_span):
+    if type(t_span) is tuple and len(t_span) == 2:  # the common case, fast
+        t0, t1 = t_span
+        if type(t0) in _NUM and type(t1) in _NUM:
+            t0 = float(t0)
+            t1 = float(t1)
+            if t0 != t1 and math.isfinite(t0) and math.isfinite(t1):
+                return t0, t1
+    return V.check_t_span(t_span, allow_equal=True, allow_infinite_end=True)
+
+
+_NUM = (float, int)
+
+
+def _check_y0(y0):
+    """``y0`` as a float64 array of shape (n,) (n may be 0), finite; fast for the common
+    case of a float64 array (the caller copies it into the work array)."""
+    if type(y0) is np.ndarray and y0.dtype == np.float64 and y0.ndim == 1 \
+            and y0.shape[0] <= 16:
+        if all(map(math.isfinite, y0.tolist())):
+            return y0
+    return V.check_y0(y0, allow_empty=True)
+
+
+def _check_params(params):
+    if type(params) is np.ndarray and params.dtype == np.float64 and params.ndim == 1 \
+            and params.shape[0] <= 16 and params.flags.c_contiguous \
+            and params.flags.writeable \
+            and all(map(math.isfinite, params.tolist())):
+        return params  # read only by the kernels and passed to fun as it is
+    return V.check_params(params)
+
+
+_ATOL: dict = {}  # (atol, n) -> (the array, whether it holds a zero)
+
+
+def _check_tolerances(rtol, atol, n):
+    """(rtol as a float, (atol as an array of shape (n,), whether it holds a zero))."""
+    if type(atol) is float and type(rtol) is float:
+        hit = _ATOL.get((atol, n))
+        if hit is not None:
+            return V.check_rtol(rtol, n), hit
+    rtol = V.check_rtol(rtol, n)  # (its warning points at the caller of solve_ivp)
+    rtol, a = V.check_tolerances(rtol, atol, n)
+    hit = (a, bool((a == 0.0).any()))
+    if type(atol) is float:  # never written: the kernels only read atol
+        if len(_ATOL) > 256:
+            _ATOL.clear()
+        _ATOL[(atol, n)] = hit
+    return rtol, hit
+
+
 def no_events_addresses():
     if not _NO_EVENTS:
         _NO_EVENTS.append(addresses(_driver._no_events))
@@ -210,39 +312,47 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
                                 t_eval=t_eval, dense_output=dense_output, events=events,
                                 first_step=first_step, max_step=max_step,
                                 max_steps=max_steps, step=step)
-    if _is_complex(y0):  # integrated as the real system [Re y, Im y]
+    if not (type(y0) is np.ndarray and y0.dtype == _F64) and _is_complex(y0):
+        # integrated as the real system [Re y, Im y]
         return solve_complex(solve_ivp, fun, t_span, y0, params=params, method=method,
                              rtol=rtol, atol=atol, t_eval=t_eval, dense_output=dense_output,
                              events=events, first_step=first_step, max_step=max_step,
                              max_steps=max_steps, step=step,
                              compile_user=lambda f: V.as_dispatcher(f, "fun")[0])
-    t0, t1 = V.check_t_span(t_span, allow_equal=True, allow_infinite_end=True)
-    y0 = V.check_y0(y0, allow_empty=True)
+    t0, t1 = _check_t_span(t_span)
+    y0 = _check_y0(y0)
     n = y0.shape[0]
-    p = V.check_params(params)
+    p = _check_params(params)
     tab = get_tableau(method, rtol=rtol)
-    rtol, atol = V.check_tolerances(rtol, atol, n)
+    rtol, atol = _check_tolerances(rtol, atol, n)
     te = V.check_t_eval(t_eval, t0, t1, allow_empty=False)
-    max_steps = V.check_max_steps(max_steps)
-    max_step = V.check_max_step(max_step)
+    if not (type(max_steps) is int and 1 <= max_steps <= V.MAX_STEPS_LIMIT):
+        max_steps = V.check_max_steps(max_steps)
+    if not (type(max_step) is float and max_step > 0.0):
+        max_step = V.check_max_step(max_step)
     no_events = events is None
-    if isinstance(events, Event) or callable(events):
-        events = [events]
-    evs = [e if isinstance(e, Event) else Event.from_function(e) for e in (events or ())]
-    _check_span_and_events(t0, t1, n, evs)
+    if no_events:
+        evs = ()
+    else:
+        if isinstance(events, Event) or callable(events):
+            events = [events]
+        evs = [e if isinstance(e, Event) else Event.from_function(e) for e in events]
+    if t1 == _INF or t1 == -_INF or n == 0:
+        _check_span_and_events(t0, t1, n, evs)
     if t0 == t1 or n == 0:  # nothing to integrate
         return _no_steps(fun, t0, t1, y0, p, te, evs, no_events, dense_output)
-    interval = abs(t1 - t0)
-    h0 = V.step_size(tab.name, step, first_step, interval, max_steps, max_step)
-    if tab.err_mode != 0:
-        V.check_pure_relative(atol, y0)
+    h0 = (0.0 if step is None and first_step is None and tab.err_mode != 0 else
+          V.step_size(tab.name, step, first_step, abs(t1 - t0), max_steps, max_step))
+    if tab.err_mode != 0 and atol[1]:
+        V.check_pure_relative(atol[0], y0)
+    atol = atol[0]
     dense_output = bool(dense_output)
 
     hit = None if evs else _LAST_RHS.get(id(fun))
     if (hit is not None and hit[0] is fun and hit[1] == n and hit[2] == p.shape[0]
             and hit[3] == globals_print(hit[4])[0]):
         disp, inplace, f_addr = hit[5], hit[6], hit[7]  # the same function and globals
-        g_addr = no_events_addresses()
+        g_addr = hit[8]
     else:
         disp, inplace = V.prepare_rhs(fun, t0, y0, p)
         ev_disps = tuple(V.prepare_event(e.g, t0, y0, p, k) for k, e in enumerate(evs))
@@ -253,7 +363,7 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
                 _LAST_RHS.clear()
             py = getattr(fun, "py_func", fun)
             _LAST_RHS[id(fun)] = (fun, n, p.shape[0], globals_print(py)[0], py, disp,
-                                  inplace, f_addr)
+                                  inplace, f_addr, g_addr)
     n_ev_f = len(evs)
     if n_ev_f:
         ev_dir = np.array([e.direction for e in evs], dtype=np.float64)
@@ -262,43 +372,38 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
     else:
         ev_dir, ev_term, ev_count = _NO_F, _NO_I, _NO_I
 
-    A, c, b, E, E3, P, ints, err_exp = kernel_arrays(tab)
-    S, D = tab.n_total, tab.dense_degree
-    K = np.zeros((S, n))
-    Q = np.zeros((D, n))
-    W = np.zeros((5, n))
-    W[0] = y0
-    G = np.zeros((5 + _EVENT_SUBSTEPS, max(1, n_ev_f)))
-    fs = np.zeros(2)
-    ist = np.zeros(8, dtype=np.int64)
+    hit = _DENSE.get(tab.name)
+    A, c, b, E, E3, P, ints, err_exp = (hit[1] if hit is not None and hit[0] is tab
+                                        else kernel_arrays(tab))
     record = te is None
-    cap = 1024 if record else te.size + 1
-    ne = 2 * _EVENT_SUBSTEPS * n_ev_f  # room for a step's worth of roots, twice
-    nd = 256 if dense_output else 0
-    buf = {"ts": np.empty(cap), "ys": np.empty((cap, n)),
-           "ev_idx": np.empty(ne, dtype=np.int64), "ev_t": np.empty(ne),
-           "ev_y": np.empty((ne, n)), "d_t": np.empty(nd), "d_h": np.empty(nd),
-           "d_y": np.empty((nd, n)), "d_Q": np.empty((nd, D, n))}
-    t_eval_arr = te if te is not None else _NO_F
+    key, ws = _take_work(tab.n_total, tab.dense_degree, n, n_ev_f,
+                         _CAP0 if record else te.size + 1, dense_output)
+    K, Q, W, G, fs, ist, buf, _ = ws
+    W[0] = y0
+    t_eval_arr = _NO_F if record else te
+    grown = False
     while True:
         status = _driver.solve_one(f_addr[0], f_addr[1], g_addr[0], g_addr[1], t0, t1, p, A,
                                    c, b, E, E3, P, ints, err_exp, rtol, atol, h0, max_step,
                                    max_steps, t_eval_arr, record, dense_output, ev_dir,
-                                   ev_term, ev_count, K, Q, W, G, fs, ist, **buf)
-        if status != Status.BUFFER_FULL:
+                                   ev_term, ev_count, K, Q, W, G, fs, ist, buf[0], buf[1],
+                                   buf[2], buf[3], buf[4], buf[5], buf[6], buf[7], buf[8])
+        if status != _BUFFER_FULL:
             break
-        for key, arr in buf.items():  # a buffer is full: grow the full ones, resume
-            used = {"ts": 3, "ys": 3, "ev_idx": 4, "ev_t": 4, "ev_y": 4}.get(key, 5)
+        for k, arr in enumerate(buf):  # a buffer is full: grow the full ones, resume
+            used = _BUF_COUNTER[k]
             if arr.shape[0] and ist[used] + max(2, n_ev_f) >= arr.shape[0] // 2:
                 new = np.empty((4 * arr.shape[0],) + arr.shape[1:], dtype=arr.dtype)
                 new[: arr.shape[0]] = arr
-                buf[key] = new
+                buf[k] = new
+                grown = True
     t_reached = fs[0]
     nfev, nsteps, nrej, n_out, n_ev, n_dense = ist[:6].tolist()
-    ts, ys, ev_idx, ev_t, ev_y = buf["ts"], buf["ys"], buf["ev_idx"], buf["ev_t"], buf["ev_y"]
-    d_t, d_h, d_y, d_Q = buf["d_t"], buf["d_h"], buf["d_y"], buf["d_Q"]
-    status = Status(int(status))
-    if status.failed:
+    ts, ys, ev_idx, ev_t, ev_y, d_t, d_h, d_y, d_Q = buf
+    status = _STATUS[int(status)]
+    if status < 0:
+        if not grown:
+            _give_back(key, ws)
         reason = status.message
         hint = {-1: " (the problem may be stiff or singular there)",
                 -2: "", -3: f" (max_steps={max_steps}; raise it if the work is expected)"}
@@ -309,17 +414,22 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
         raise IntegrationError(f"Integration failed at t = {t_reached!r}: {reason}"
                                f"{hint[int(status)]}", t=float(t_reached), reason=reason,
                                status=status)
-    t = np.array(ts[:n_out])
-    y = np.ascontiguousarray(ys[:n_out].T).reshape(n, n_out)  # (n, 0) when nothing is out
-    t_events, y_events = _event_lists(ev_t[:n_ev], ev_y[:n_ev], ev_idx[:n_ev], len(evs), n,
-                                      no_events)
+    # fresh arrays for the caller: the buffers go back to the pool
+    t = ts[:n_out].copy()
+    y = ys[:n_out].T.copy()  # (n, n_out), C order; (n, 0) when nothing is out
+    if no_events:
+        t_events = y_events = None
+    else:
+        t_events, y_events = _event_lists(ev_t[:n_ev], ev_y[:n_ev], ev_idx[:n_ev], len(evs),
+                                          n, no_events)
     sol = None
     if dense_output:
         sol = DenseSolution(t0, float(t_reached), d_t[:n_dense].copy(), d_h[:n_dense].copy(),
                             d_y[:n_dense].copy(), d_Q[:n_dense].copy())
-    return OdeResult(t=t, y=y, sol=sol, t_events=t_events, y_events=y_events,
-                     nfev=int(nfev), nsteps=int(nsteps), nrejected=int(nrej),
-                     status=int(status), message=status.message, success=True)
+    if not grown:
+        _give_back(key, ws)
+    return OdeResult(t, y, sol, t_events, y_events, nfev, nsteps, nrej, int(status),
+                     _MESSAGE[status], True)
 
 
 solve_ivp.__doc__ = fill_method_doc(solve_ivp.__doc__)
