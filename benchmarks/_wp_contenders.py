@@ -143,14 +143,76 @@ class OdekitMethod(Contender):
         return run
 
 
+class OdekitCompiled(Contender):
+    """odekit's ``compile_solver``: a compiled ``solve`` called straight from Python (one
+    solve), or from a Numba ``prange`` loop (the ensemble), as numbalsoda and CyRK are."""
+
+    group = "odekit"
+
+    def __init__(self, method):
+        super().__init__(f"odekit compiled {method}")
+        self.method = method
+        self.ensemble_mode = "Numba prange loop"
+
+    def setup(self, pb):
+        import odekit
+
+        if not hasattr(odekit, "compile_solver"):
+            raise Skip("this odekit has no compile_solver")
+        y0 = pb.y0
+        p = pb.params[0] if pb.ensemble else pb.params
+        try:
+            self.solver = odekit.compile_solver(pb.inplace, y0, p, method=self.method,
+                                                max_steps=MAX_STEPS)
+        except ValueError as exc:
+            raise Skip(f"not accepted: {exc}") from None
+        self.ens = None
+        if pb.ensemble:
+            import numba
+
+            solve = self.solver.solve
+            n = pb.n
+
+            @numba.njit(parallel=True)
+            def ens(t0, t1, y0, P, rtol, atol):
+                k = P.shape[0]
+                out = np.empty((k, n))
+                for i in numba.prange(k):
+                    out[i, :] = solve(t0, t1, y0, P[i], rtol, atol)
+                return out
+
+            self.ens = ens
+
+    def make(self, pb, rtol, atol):
+        t0, t1, y0, p = float(pb.t0), float(pb.t1), pb.y0, pb.params
+        atol = float(atol)
+        if pb.ensemble:
+            ens = self.ens
+
+            def run():
+                return ens(t0, t1, y0, p, rtol, atol)
+        else:
+            solve = self.solver.solve
+
+            def run():
+                return solve(t0, t1, y0, p, rtol, atol)
+        return run
+
+
 def odekit_contenders():
-    """One contender per method of the imported odekit's registry (+ auto/taylor), or a
-    (None, reason) pair when odekit cannot be imported."""
+    """One contender per method of the imported odekit's registry (+ auto/taylor), and one
+    per adaptive method through ``compile_solver`` where it exists, or a (None, reason)
+    pair when odekit cannot be imported."""
     try:
         import odekit
     except Exception as exc:  # pragma: no cover
         return [], f"odekit not importable: {exc}"
-    return [OdekitMethod(m) for m in _registry_methods(odekit)], ""
+    out = [OdekitMethod(m) for m in _registry_methods(odekit)]
+    if hasattr(odekit, "compile_solver"):
+        from odekit.integrate._tableaux import ADAPTIVE_METHODS
+
+        out += [OdekitCompiled(m) for m in ADAPTIVE_METHODS]
+    return out, ""
 
 
 # ---------------------------------------------------------------------------------------

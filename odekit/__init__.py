@@ -20,11 +20,13 @@ import pkgutil
 __version__ = "0.1.0"
 
 from .integrate import (  # noqa: E402
+    CompiledSolver,
     EnsembleResult,
     Event,
     IntegrationError,
     OdeResult,
     Status,
+    compile_solver,
     solve_ensemble,
     solve_ivp,
 )
@@ -39,6 +41,8 @@ __all__ = [
     "__version__",
     "solve_ivp",
     "solve_ensemble",
+    "compile_solver",
+    "CompiledSolver",
     "Event",
     "OdeResult",
     "EnsembleResult",

@@ -1,0 +1,348 @@
+"""Solvers callable from your own Numba code: :func:`compile_solver`.
+
+:func:`odekit.solve_ivp` checks every argument in Python and builds a full result, which
+costs a few microseconds per call: nothing for one long solve, but the whole cost of a
+short one repeated many times (a fit that solves the same system for each trial
+parameter, a custom ensemble, a shooting method). :func:`compile_solver` checks the
+right-hand side once and returns a :class:`CompiledSolver` whose ``solve`` and
+``solve_at`` are compiled functions: call them from Python, or from inside your own
+``numba.njit`` functions (also in ``prange`` loops: they release the GIL and share
+nothing between calls), as numbalsoda and CyRK solvers are called.
+
+They run the same driver as :func:`odekit.solve_ivp` (same steps, same results bit for
+bit) without events or dense output. The driver is reached through a function pointer,
+so compiling a solver takes well under a second and a function of yours that calls it
+compiles as fast as without it. The machine code holds the addresses of this process's
+compiled functions, so a solver is compiled once per process (not cached on disk; the
+right-hand side and the driver are).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import _jit
+from . import _validate as V
+from ._results import IntegrationError
+from ._tableaux import ADAPTIVE_METHODS, get_tableau
+
+__all__ = ["compile_solver", "CompiledSolver"]
+
+def _driver_pointer():
+    """(FunctionType of the driver's solve_one, its two addresses), made once."""
+    hit = _DRIVER.get("fn")
+    if hit is not None:
+        return hit
+    from llvmlite import ir
+    from numba import types as nbt
+    from numba.core import cgutils
+    from numba.experimental.function_type import _get_jit_address, _get_wrapper_address
+    from numba.extending import intrinsic
+
+    from . import _driver
+
+    F, i8, B = nbt.float64, nbt.int64, nbt.boolean
+    A1, A2, A3, I1 = nbt.float64[::1], nbt.float64[:, ::1], nbt.float64[:, :, ::1], \
+        nbt.int64[::1]
+    # the types of solve_ivp's call of the driver (so its disk-cached machine code serves)
+    argt = (i8, i8, i8, i8, F, F, A1, A2, A1, A1, A1, A1, A2, I1, F, F, A1, F, F, i8, A1,
+            B, B, A1, I1, I1, A2, A2, A2, A2, A1, I1, A1, A2, I1, A1, A2, A1, A1, A2, A3)
+    _driver.solve_one.compile(argt)
+    sig = next(s for s in _driver.solve_one.overloads if tuple(s) == argt)
+    sig = _driver.solve_one.overloads[sig].signature
+    ftype = nbt.FunctionType(sig)
+
+    @intrinsic
+    def driver_fn(typingctx, c_addr, jit_addr):
+        def codegen(context, builder, signature, args):
+            fn = cgutils.create_struct_proxy(ftype)(context, builder)
+            vp = context.get_value_type(nbt.voidptr)
+            fn.c_addr = builder.inttoptr(args[0], vp)
+            fn.py_addr = ir.Constant(vp, None)
+            fn.jit_addr = builder.inttoptr(args[1], vp)
+            return fn._getvalue()
+
+        return ftype(c_addr, jit_addr), codegen
+
+    hit = (driver_fn, _get_wrapper_address(_driver.solve_one, sig),
+           _get_jit_address(_driver.solve_one, sig))
+    _DRIVER["fn"] = hit
+    return hit
+
+
+_DRIVER: dict = {}
+_KEEP: list = []  # the right-hand-side wrappers whose addresses compiled solvers hold
+
+
+class CompiledSolver:
+    """A solver of y' = fun(t, y, p) compiled for one right-hand side and one method.
+
+    Made by :func:`compile_solver`. Its two functions are Numba-compiled: call them from
+    Python or from inside ``numba.njit`` code.
+
+    Attributes
+    ----------
+    solve : compiled function ``solve(t0, t1, y0, p, rtol, atol) -> y1``
+        The state at ``t1`` (an array of shape (n,)) from ``y0`` at ``t0``.
+    solve_at : compiled function ``solve_at(t0, t_eval, y0, p, rtol, atol) -> Y``
+        The states at the times ``t_eval`` (shape (n, len(t_eval)), like
+        ``solve_ivp(...).y``), integrating from ``t0`` to ``t_eval[-1]``; ``t_eval``
+        strictly monotone, in the direction of the integration, from ``t0`` on.
+    n, n_params : int
+        The state size and the parameter count the right-hand side was checked with.
+    method : str
+    max_steps : int
+
+    Both take ``p`` as a float64 array of length ``n_params``, ``rtol`` (>= 100 machine
+    epsilons) and ``atol`` (>= 0) as floats. Bad input raises ValueError; a failed
+    integration raises :class:`odekit.IntegrationError` (step size underflow, non-finite
+    state or derivative, ``max_steps`` reached). ``t0 == t1`` returns a copy of ``y0``.
+    """
+
+    def __init__(self, solve, solve_at, n, n_params, method, max_steps, keep):
+        self.solve = solve
+        self.solve_at = solve_at
+        self.n = n
+        self.n_params = n_params
+        self.method = method
+        self.max_steps = max_steps
+        self._keep = keep
+
+    def __repr__(self):
+        return (f"CompiledSolver(method={self.method!r}, n={self.n}, "
+                f"n_params={self.n_params}, max_steps={self.max_steps})")
+
+
+def compile_solver(fun, y0, params=(), *, method="DOP853", max_steps=100_000):
+    """Compile a solver of y' = fun(t, y, p) callable from Numba code.
+
+    Parameters
+    ----------
+    fun : callable
+        The right-hand side, in either of :func:`odekit.solve_ivp`'s forms
+        (``fun(t, y, p)`` returning dy/dt, or ``fun(t, y, p, dydt)`` writing it). It is
+        compiled and checked once at ``(0, y0, params)``.
+    y0 : array_like, shape (n,)
+        A typical initial state: sets the state size n (and is used for the check).
+    params : array_like, shape (m,), optional
+        Typical parameters: set their count m.
+    method : str
+        An adaptive method of the registry (one of
+        ``DOP853, RK45, Tsit5, BS3, Vern6, Vern7, Vern9``; not ``"auto"``, which
+        chooses by tolerance, nor the fixed-step RK4 or ``"taylor"``).
+    max_steps : int
+        Most accepted steps of one solve.
+
+    Returns
+    -------
+    CompiledSolver
+        With compiled ``solve(t0, t1, y0, p, rtol, atol)`` and
+        ``solve_at(t0, t_eval, y0, p, rtol, atol)``.
+
+    Raises
+    ------
+    ValueError, TypeError
+        Bad arguments, or a right-hand side that cannot be compiled.
+
+    Examples
+    --------
+    >>> import numba, numpy as np, odekit
+    >>> def decay(t, y, p, dydt):
+    ...     dydt[0] = -p[0] * y[0]
+    >>> s = odekit.compile_solver(decay, [1.0], [0.5])
+    >>> y1 = s.solve(0.0, 2.0, np.array([1.0]), np.array([0.5]), 1e-10, 1e-12)
+    >>> bool(abs(y1[0] - np.exp(-1.0)) < 1e-9)
+    True
+    >>> solve = s.solve
+    >>> @numba.njit
+    ... def final_states(ks):
+    ...     out = np.empty(ks.shape[0])
+    ...     p = np.empty(1)
+    ...     y0 = np.ones(1)
+    ...     for i in range(ks.shape[0]):
+    ...         p[0] = ks[i]
+    ...         out[i] = solve(0.0, 1.0, y0, p, 1e-10, 1e-12)[0]
+    ...     return out
+    >>> bool(np.allclose(final_states(np.array([0.5, 1.0])), np.exp([-0.5, -1.0])))
+    True
+    """
+    if not isinstance(method, str) or method not in ADAPTIVE_METHODS:
+        raise ValueError(f"compile_solver: method must be one of {ADAPTIVE_METHODS} (an "
+                         f"adaptive Runge-Kutta pair), got {method!r}")
+    y0 = V.check_y0(y0)
+    p = V.check_params(params)
+    max_steps = V.check_max_steps(max_steps)
+    n, m = y0.shape[0], p.shape[0]
+    tab = get_tableau(method)
+    disp, inplace = V.prepare_rhs(fun, 0.0, y0, p)
+    if _jit.DISABLED:
+        solve, solve_at = _python_twins(fun, n, m, method, max_steps)
+        return CompiledSolver(solve, solve_at, n, m, method, max_steps, (disp,))
+    from .ivp import kernel_arrays, no_events_addresses, rhs_addresses
+
+    fa, fj = rhs_addresses(disp, inplace)
+    ga, gj = no_events_addresses()
+    driver_fn, da, dj = _driver_pointer()
+    karr = kernel_arrays(tab)
+    solve, solve_at = _build(driver_fn, np.array([fa, fj, ga, gj, da, dj, max_steps],
+                                                 dtype=np.int64),
+                             karr, tab.n_total, tab.dense_degree, n, m)
+    _KEEP.append(disp)
+    return CompiledSolver(solve, solve_at, n, m, method, max_steps, (disp,))
+
+
+def _build(driver_fn, ADDR, karr, S, D, N, M):
+    """The two compiled functions, with the addresses and the tableau as constants."""
+    from ._kernels import EVENT_SUBSTEPS
+
+    A0, c0, b0, E0, E30, P0, ints0, err_exp = karr
+    GR = 5 + EVENT_SUBSTEPS
+    floor = V.RTOL_FLOOR
+    jit = _jit.jit
+
+    @jit(cache=False)
+    def _check(t0, y0, p, rtol, atol):
+        if y0.shape[0] != N:
+            raise ValueError("compiled solver: y0 has a different length from the one it "
+                             "was compiled for")
+        if p.shape[0] != M:
+            raise ValueError("compiled solver: p has a different length from the one it "
+                             "was compiled for")
+        if not (rtol >= floor and rtol < np.inf):
+            raise ValueError("compiled solver: rtol must be finite and at least 100 "
+                             "machine epsilons")
+        if not (atol >= 0.0 and atol < np.inf):
+            raise ValueError("compiled solver: atol must be finite and non-negative")
+        if not np.isfinite(t0):
+            raise ValueError("compiled solver: t0 must be finite")
+        for j in range(N):
+            if not np.isfinite(y0[j]):
+                raise ValueError("compiled solver: y0 must be finite")
+        for j in range(M):
+            if not np.isfinite(p[j]):
+                raise ValueError("compiled solver: p must be finite")
+
+    @jit(cache=False)
+    def _run(t0, t1, y0, p, rtol, atol, t_eval, ts, ys):
+        drv = driver_fn(ADDR[4], ADDR[5])
+        K = np.zeros((S, N))
+        Q = np.zeros((D, N))
+        W = np.zeros((5, N))
+        for j in range(N):
+            W[0, j] = y0[j]
+        G = np.zeros((GR, 1))
+        fs = np.zeros(2)
+        ist = np.zeros(8, np.int64)
+        pc = np.empty(M)
+        for j in range(M):
+            pc[j] = p[j]
+        at = np.empty(N)
+        for j in range(N):
+            at[j] = atol
+        nf = np.empty(0)
+        ni = np.empty(0, np.int64)
+        ny = np.empty((0, N))
+        nq = np.empty((0, D, N))
+        no = N < 0  # False, typed as a plain bool (a literal would retype the driver)
+        st = drv(ADDR[0], ADDR[1], ADDR[2], ADDR[3], t0, t1, pc, A0.copy(), c0.copy(),
+                 b0.copy(), E0.copy(), E30.copy(), P0.copy(), ints0.copy(), err_exp, rtol,
+                 at, 0.0, np.inf, ADDR[6], t_eval, no, no, nf, ni, ni, K, Q, W, G, fs, ist,
+                 ts, ys, ni, nf, ny, nf, nf, ny, nq)
+        if st == -1:
+            raise IntegrationError("compiled solver: integration failed: step size "
+                                   "underflow (the problem may be stiff or singular)")
+        if st == -2:
+            raise IntegrationError("compiled solver: integration failed: non-finite state "
+                                   "or derivative")
+        if st == -3:
+            raise IntegrationError("compiled solver: integration failed: max_steps reached")
+        if st < 0 or st == 2:
+            raise IntegrationError("compiled solver: integration failed")
+        return W, ist[3]
+
+    @jit(cache=False)
+    def solve(t0, t1, y0, p, rtol, atol):
+        _check(t0, y0, p, rtol, atol)
+        if not np.isfinite(t1):
+            raise ValueError("compiled solver: t1 must be finite")
+        out = np.empty(N)
+        if t1 == t0:
+            for j in range(N):
+                out[j] = y0[j]
+            return out
+        nf = np.empty(0)
+        W, _ = _run(t0, t1, y0, p, rtol, atol, nf, nf, np.empty((0, N)))
+        for j in range(N):
+            out[j] = W[0, j]
+        return out
+
+    @jit(cache=False)
+    def solve_at(t0, t_eval, y0, p, rtol, atol):
+        _check(t0, y0, p, rtol, atol)
+        m = t_eval.shape[0]
+        if m == 0:
+            raise ValueError("compiled solver: t_eval is empty")
+        t1 = t_eval[m - 1]
+        if not np.isfinite(t1):
+            raise ValueError("compiled solver: t_eval must be finite")
+        d = 1.0 if t1 >= t0 else -1.0
+        prev = t0
+        for i in range(m):
+            if not np.isfinite(t_eval[i]) or d * (t_eval[i] - prev) < 0.0 \
+                    or (i > 0 and t_eval[i] == prev):
+                raise ValueError("compiled solver: t_eval must be finite, from t0 on and "
+                                 "strictly monotone in the direction of the integration")
+            prev = t_eval[i]
+        out = np.empty((N, m))
+        if t1 == t0:  # t_eval == [t0]
+            for j in range(N):
+                out[j, 0] = y0[j]
+            return out
+        te = np.empty(m)
+        for i in range(m):
+            te[i] = t_eval[i]
+        ts = np.empty(m + 1)
+        ys = np.empty((m + 1, N))
+        _, n_out = _run(t0, t1, y0, p, rtol, atol, te, ts, ys)
+        if n_out != m:  # (cannot happen without events; never return unset values)
+            raise IntegrationError("compiled solver: not every t_eval point was reached")
+        for i in range(m):
+            for j in range(N):
+                out[j, i] = ys[i, j]
+        return out
+
+    return solve, solve_at
+
+
+def _python_twins(fun, n, m, method, max_steps):
+    """Under ODEKIT_DISABLE_JIT: the same functions on top of solve_ivp."""
+    from .ivp import solve_ivp
+
+    def _kw(p, rtol, atol):
+        p = np.asarray(p, dtype=float)
+        if len(p) != m:
+            raise ValueError("compiled solver: p has a different length from the one it "
+                             "was compiled for")
+        if not (rtol >= V.RTOL_FLOOR and math.isfinite(rtol)):
+            raise ValueError("compiled solver: rtol must be finite and at least 100 "
+                             "machine epsilons")
+        return dict(params=p, method=method, rtol=float(rtol), atol=float(atol),
+                    max_steps=max_steps)
+
+    def solve(t0, t1, y0, p, rtol, atol):
+        if len(y0) != n:
+            raise ValueError("compiled solver: y0 has a different length from the one it "
+                             "was compiled for")
+        return solve_ivp(fun, (t0, t1), y0, **_kw(p, rtol, atol)).y[:, -1].copy()
+
+    def solve_at(t0, t_eval, y0, p, rtol, atol):
+        if len(y0) != n:
+            raise ValueError("compiled solver: y0 has a different length from the one it "
+                             "was compiled for")
+        t_eval = np.asarray(t_eval, dtype=float)
+        return solve_ivp(fun, (t0, float(t_eval[-1])), y0, t_eval=t_eval,
+                         **_kw(p, rtol, atol)).y
+
+    return solve, solve_at
