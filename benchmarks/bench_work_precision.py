@@ -666,6 +666,18 @@ def median_level(curves, od, peers, lo=1e-11, hi=1e-3):
     return both[len(both) // 2]
 
 
+def level_ratios(curves, od, peers, frontier=False):
+    """The fastest peer's time over odekit's best at each level of LEVELS where both are
+    defined (see :func:`envelope`)."""
+    ratios = []
+    for L in LEVELS:
+        to, _ = envelope(curves, od, L, frontier)
+        tp, _ = envelope(curves, peers, L, frontier)
+        if to and tp:
+            ratios.append(tp / to)
+    return ratios
+
+
 def summary(results):
     title = "Summary: odekit's best method against the fastest peer at equal achieved error"
     print(title)
@@ -680,12 +692,7 @@ def summary(results):
         curves = {c.name: curve(data[c.name]) for c in active}
         od, peers, hy = groups(active)
         med = median_level(curves, od, peers)
-        ratios = []
-        for L in LEVELS:
-            to, _ = envelope(curves, od, L)
-            tp, _ = envelope(curves, peers, L)
-            if to and tp:
-                ratios.append(tp / to)
+        ratios = level_ratios(curves, od, peers)
         if med:
             L, to, no, tp, npr = med
             th, _ = envelope(curves, hy, L)
@@ -713,12 +720,7 @@ def summary(results):
         curves = {c.name: curve(data[c.name]) for c in active}
         od, peers, hy = groups(active)
         med = median_level(curves, od, peers)
-        ratios = []
-        for L in LEVELS:
-            to, _ = envelope(curves, od, L, frontier=True)
-            tp, _ = envelope(curves, peers, L, frontier=True)
-            if to and tp:
-                ratios.append(tp / to)
+        ratios = level_ratios(curves, od, peers, frontier=True)
         if not med or not ratios:
             continue
         to, _ = envelope(curves, od, med[0], frontier=True)
