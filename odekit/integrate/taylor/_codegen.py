@@ -127,6 +127,7 @@ def scratch_layout(D, P):
 
 _VEC = False  # SIMD dot products in the one-lane kernel (off: every product scalar)
 _LATE = True  # the newest terms of each sum added last (see _psum)
+_ESTRIN = True  # the new state by Estrin's scheme (see step_lines)
 
 
 def _late_order(terms):
@@ -456,11 +457,31 @@ def step_lines(G, D, P):
              f"h_ = _min(_fexp2(_min(e1_, e2_)) * {_lit(rho)}, {G.Bmem(0, xs['CAP'])})",
              f"h_ = h_ * {G.Bmem(0, xs['DIR'])}",
              f"{G.Bmem(0, xs['H'])} = h_"]
+    # x(t + h) by Estrin's scheme: pairs c_2i + c_2i+1 h, then pairs of those with h^2,
+    # h^4, ...: about log2(P) dependent fused multiply-adds instead of P (Horner's), on
+    # the critical path from one step to the next
+    if not _ESTRIN:
+        for i in range(n):
+            acc = G.B(P, i)
+            for k in range(P - 1, -1, -1):
+                acc = f"_fma({acc}, h_, {G.B(k, i)})"
+            lines.append(f"{G.Bmem(0, xs['NEW'] + i)} = {acc}")
+        return lines
+    pw = ["h_"]
+    for q in range(1, max(1, (P).bit_length())):
+        lines.append(f"hp{q}_ = hp{q - 1}_ * hp{q - 1}_" if q > 1 else "hp1_ = h_ * h_")
+        pw.append(f"hp{q}_")
     for i in range(n):
-        acc = G.B(P, i)
-        for k in range(P - 1, -1, -1):
-            acc = f"_fma({acc}, h_, {G.B(k, i)})"
-        lines.append(f"{G.Bmem(0, xs['NEW'] + i)} = {acc}")
+        terms = [G.B(k, i) for k in range(P + 1)]
+        lvl = 0
+        while len(terms) > 1:
+            nxt = [f"_fma({terms[j + 1]}, {pw[lvl]}, {terms[j]})"
+                   for j in range(0, len(terms) - 1, 2)]
+            if len(terms) % 2:
+                nxt.append(terms[-1])
+            terms = nxt
+            lvl += 1
+        lines.append(f"{G.Bmem(0, xs['NEW'] + i)} = {terms[0]}")
     return lines
 
 

@@ -102,12 +102,22 @@ class _Emitter:
         return _I64 if self.W == 1 else ir.VectorType(_I64, self.W)
 
     def poly(self, x, coefs):
-        """Horner's rule with the highest coefficient first (fused multiply-adds)."""
+        """The polynomial with the highest coefficient first, by Estrin's scheme (fused
+        multiply-adds on x, x^2, x^4, ...): about log2 of the degree dependent
+        operations instead of the degree (Horner's), which matters on the step's
+        critical path."""
         fma, _ = self.fn("_fma", 3)
-        acc = self.const(coefs[0])
-        for c in coefs[1:]:
-            acc = self.bd.call(fma, [acc, x, self.const(c)])
-        return acc
+        terms = [self.const(c) for c in reversed(coefs)]  # lowest first
+        p = x
+        while len(terms) > 1:
+            nxt = [self.bd.call(fma, [terms[i + 1], p, terms[i]])
+                   for i in range(0, len(terms) - 1, 2)]
+            if len(terms) % 2:
+                nxt.append(terms[-1])
+            terms = nxt
+            if len(terms) > 1:
+                p = self.bd.fmul(p, p)
+        return terms[0]
 
     def flog2(self, x):
         """log2 of a positive float to within 1e-8, branch-free (exponent bits plus a
