@@ -24,7 +24,9 @@ per step. and the states follow from ``x[k+1] = f[k] / (k+1)``. The generated co
 the order ``P`` is a compile-time constant, every recurrence is unrolled, the ``j/k``
 factors are literals, terms with a coefficient known to be zero (above a node's degree in
 ``t``, see :mod:`._decomp`) are dropped, and sums are pairwise (a balanced tree, which LLVM
-schedules better than a left-to-right chain). All coefficients live in one flat float64
+schedules better than a left-to-right chain) except for the terms holding a coefficient of
+the order being computed, which are added last as fused multiply-adds (they are the
+critical path, see :func:`_psum`). All coefficients live in one flat float64
 buffer ``b``: slot ``s`` at order ``k`` of lane ``l`` is ``b[(k * NS + s) * W + l]``, so
 with ``W > 1`` lanes (batch mode) every statement is a loop over the lanes at constant
 offsets that LLVM vectorises.
@@ -68,7 +70,7 @@ def order_from_tol(tol: float) -> int:
 
 def _psum(terms):
     """The sum of ``terms``: the plain ones (strings) as a balanced tree, then those that
-    hold a coefficient of the order being computed (``(LAST, text)``, see
+    hold a coefficient of the order being computed (``(LAST, x, y)``: x*y, see
     :meth:`_Gen.conv`), one by one. The recurrences of one order wait on each other, so
     the newest coefficients are the step's critical path: summed last they pass through
     one addition each instead of the whole tree's depth, while the tree of the older
@@ -76,10 +78,15 @@ def _psum(terms):
     if not terms:
         return "0.0"
     old = [t for t in terms if type(t) is str]
-    new = [t[1] for t in terms if type(t) is not str]
+    new = [t[1:] for t in terms if type(t) is not str]
     acc = _tree_sum(old) if old else None
-    for t in new:
-        acc = t if acc is None else f"({acc} + {t})"
+    for x, y in new:
+        if acc is None:
+            acc = _Gen.prod(x, y)
+        elif _FUSE_LAST and x != "1.0" and y != "1.0":  # one rounding, one instruction
+            acc = f"_fma({x}, {y}, {acc})"
+        else:
+            acc = f"({acc} + {_Gen.prod(x, y)})"
     return acc
 
 
@@ -100,74 +107,18 @@ def _lit(x: float) -> str:
     return repr(float(x))
 
 
-VMIN = 4  # the shortest run of products summed as a SIMD dot product (see _Gen.conv)
-
-
-def scratch_layout(D, P):
-    """Where the one-lane kernel keeps copies of the coefficient series that its SIMD dot
-    products read: ``{slot: offset}`` (coefficient k of the slot at offset + k) and their
-    total size, in doubles after ``extra_slots(D, P)["END"]``. A convolution
-    sum_j a_j c_(k-j) over a run of j is then a dot product of a forward run of a's copy
-    and a backward run of c's (loaded forward, its lanes reversed)."""
-    need = set()
-    inf = lambda x: D.deg[x] >= INF  # noqa: E731
-    for s, op, args in D.ops:
-        if not inf(s):
-            continue
-        if op == "mul" and inf(args[0]) and inf(args[1]):
-            need.update(args[:2])
-        elif op == "div" and inf(args[1]):
-            need.update((args[1], s))
-        elif op == "sqrt":
-            need.add(s)
-    base = extra_slots(D, P)["END"]
-    F = {x: base + i * (P + 1) for i, x in enumerate(sorted(need))}
-    return F, len(F) * (P + 1)
-
-
-_VEC = False  # SIMD dot products in the one-lane kernel (off: every product scalar)
-_LATE = True  # the newest terms of each sum added last (see _psum)
-_ESTRIN = True  # the new state by Estrin's scheme (see step_lines)
-
-
-def _late_order(terms):
-    """Tagged terms after the others (their order among themselves kept)."""
-    return [t for t in terms if type(t) is str] + [t for t in terms if type(t) is not str]
+# Switches kept for measurement (Arenstorf, odekit.solve_ivp, this 2-core AMD EPYC):
+# the newest terms of each sum added last (see _psum), 2-3 %; those as fused
+# multiply-adds, another 2 %; the new state by Estrin's scheme (see step_lines), 1-2 %
+_LATE = True
+_FUSE_LAST = True
+_ESTRIN = True
 
 
 class _Gen:
-    def __init__(self, D, P, W, kmax, vec=False):
+    def __init__(self, D, P, W, kmax):
         self.D, self.P, self.W, self.kmax = D, P, W, kmax
         self.NS = D.nslots
-        self.vec = vec and W == 1
-        self.F = scratch_layout(D, P)[0] if self.vec else {}
-
-    def scratch(self, line):
-        """``line`` and, when it defines a coefficient that a dot product reads from
-        the scratch copies, the stores of those copies (``sc[i] = v``)."""
-        out = [line]
-        if not self.F or not line.startswith("v"):
-            return out
-        name = line.split(" = ", 1)[0]
-        if "_" not in name:
-            return out
-        s, k = name[1:].split("_")
-        s, k = int(s), int(k)
-        if s in self.F:
-            out.append(f"sc[{self.F[s] + k}] = {name}")
-        return out
-
-    def dot(self, a, c, k, lo, hi):
-        """sum_{j=lo..hi} a_j c_(k-j) as one ``_dot`` term: the scratch offsets of a_lo
-        and of c_(k-lo), then the coefficient pairs themselves (for the lanes of a batch
-        kernel, which sum them in the same order; see ._llvm)."""
-        names = []
-        for j in range(lo, hi + 1):
-            names += [self.B(j, a), self.B(k - j, c)]
-        return f"_dot({self.F[a] + lo}, {self.F[c] + k - lo}, {', '.join(names)})"
-
-    def can_dot(self, a, c, lo, hi):
-        return self.vec and a in self.F and c in self.F and hi - lo + 1 >= VMIN
 
     def B(self, k, s):
         if self.W == 1:  # scalar: every coefficient a local variable (registers)
@@ -198,15 +149,7 @@ class _Gen:
     def conv(self, a, b, k, j0=0, j1=None, weight=None):
         """Terms a[j] b[k-j] for j in [j0, j1], optionally times weight(j)."""
         j1 = k if j1 is None else j1
-        lo, hi = max(j0, 1), min(j1, k - 1)
-        if weight is None and self.can_dot(a, b, lo, hi):
-            # products of coefficients stored at earlier orders as one SIMD dot product;
-            # the terms with an order-k coefficient (j = 0, j = k: just computed, maybe
-            # not yet in memory) stay scalar
-            head = self.conv(a, b, k, j0, lo - 1) if lo > j0 else []
-            tail = self.conv(a, b, k, hi + 1, j1) if hi < j1 else []
-            return head + [self.dot(a, b, k, lo, hi)] + tail
-        terms = []
+        terms, late = [], []
         for j in range(j0, j1 + 1):
             ca, cb = self.C(a, j), self.C(b, k - j)
             if ca is None or cb is None:
@@ -214,20 +157,17 @@ class _Gen:
             w = None if weight is None else weight(j)
             if w == 0.0:
                 continue
-            t = self.prod(*(([_lit(w)] if w is not None and w != 1.0 else []) + [ca, cb]))
-            terms.append((LAST, t) if (j == k or j == 0) and _LATE else t)
-        return _late_order(terms)
+            x = self.prod(*(([_lit(w)] if w is not None and w != 1.0 else []) + [ca]))
+            if (j == k or j == 0) and _LATE:
+                late.append((b if j == 0 else a, (LAST, x, cb)))
+            else:
+                terms.append(self.prod(x, cb))
+        # the newest last, in the order of their slots (a proxy for when they are ready)
+        return terms + [t for _, t in sorted(late, key=lambda z: z[0])]
 
     def square_terms(self, a, k, j0=0):
         """a[j] a[k-j] summed over j in [j0, k - j0], folded by symmetry."""
         terms, twice = [], []
-        lo, hi = max(j0, 1), (k - 1) // 2
-        if self.can_dot(a, a, lo, hi):
-            twice = self.conv(a, a, k, j0, lo - 1) if lo > j0 else []
-            twice.append(self.dot(a, a, k, lo, hi))
-            if k % 2 == 0 and self.C(a, k // 2) is not None:
-                terms.append(f"{self.C(a, k // 2)}*{self.C(a, k // 2)}")
-            return [f"2.0*{_psum(twice)}"] + terms
         last = []
         for j in range(j0, k + 1):
             if j > k - j:
@@ -238,7 +178,7 @@ class _Gen:
             if j == k - j:
                 terms.append(f"{ca}*{ca}")
             elif j == 0 and _LATE:  # 2 a_0 a_k: newest, added last ((2 a_0) is exact)
-                last.append((LAST, f"2.0*{self.prod(ca, cb)}"))
+                last.append((LAST, f"2.0*{ca}", cb))
             else:
                 twice.append(self.prod(ca, cb))
         if twice:
@@ -327,11 +267,12 @@ class _Gen:
                 return [f"{out} = {ca if ca is not None else '0.0'} * r{s}"]
             terms = self.conv(b, s, k, 1, k)
             old = [t for t in terms if type(t) is str]
-            new = [t[1] for t in terms if type(t) is not str]
+            new = [t[1:] for t in terms if type(t) is not str]
             if ca is not None and old and new:  # the newest product subtracted last
                 num = f"({ca} - {_psum(old)})"
-                for t in new:
-                    num = f"({num} - {t})"
+                for x, y in new:
+                    num = f"_fma(-{x}, {y}, {num})" if _FUSE_LAST and x != "1.0" \
+                        else f"({num} - {self.prod(x, y)})"
             else:
                 num = (f"{ca} - {_psum(terms)}" if ca is not None else f"-{_psum(terms)}") \
                     if terms else (ca or "0.0")
@@ -346,8 +287,8 @@ class _Gen:
                 w = (c * (k - j) - j) / k
                 if w == 0.0:
                     continue
-                t = self.prod(_lit(w), ca, cw)
-                terms.append((LAST, t) if j == 0 and _LATE else t)
+                x = self.prod(_lit(w), ca)
+                terms.append((LAST, x, cw) if j == 0 and _LATE else self.prod(x, cw))
             return [f"{out} = {_psum(terms)} * r{s}"]
         if op == "sqrt":
             (a,) = args
@@ -529,8 +470,7 @@ def _block(lines, W, indent="    "):
     return [indent + f"for l in range({W}):"] + [indent + "    " + ln for ln in lines]
 
 
-def coefficient_source(D, P: int, W: int = 1, events: bool = False,
-                       vec: bool = False) -> str:
+def coefficient_source(D, P: int, W: int = 1, events: bool = False) -> str:
     """Source of ``tc(b, g)``: every coefficient up to order P of the states into ``b``
     (nodes up to order P - 1, or P when events need their order-P coefficient), and the
     event functions' coefficients into ``g[(j * (P + 1) + k) * W + l]``.
@@ -539,7 +479,7 @@ def coefficient_source(D, P: int, W: int = 1, events: bool = False,
     and cheap to compile) and only the states' go to memory; with lanes everything lives
     in ``b`` so that each statement is a loop over lanes at constant offsets."""
     kmax = P if events else P - 1
-    G = _Gen(D, P, W, kmax, vec)
+    G = _Gen(D, P, W, kmax)
     body = []
     lines0 = []
     if W == 1:
@@ -551,8 +491,6 @@ def coefficient_source(D, P: int, W: int = 1, events: bool = False,
         if 1 <= D.deg[s] < INF:  # a polynomial in t: all its coefficients at once
             for k in range(1, min(D.deg[s], kmax) + 1):
                 lines0 += G.orderk(s, op, args, k)
-    if G.vec:
-        lines0 = [x for ln in lines0 for x in G.scratch(ln)]
     body += _block(lines0, W)
     for k in range(0, kmax + 1):
         lines = []
@@ -564,8 +502,6 @@ def coefficient_source(D, P: int, W: int = 1, events: bool = False,
             lines += G.state_lines(k)
             if W == 1:
                 lines += [f"{G.Bmem(k + 1, i)} = {G.B(k + 1, i)}" for i in range(D.n)]
-        if G.vec:
-            lines = [x for ln in lines for x in G.scratch(ln)]
         body += _block(lines, W)
     if W == 1:
         body += _block(step_lines(G, D, P), 1)
@@ -621,7 +557,7 @@ def get_module(D, P: int, W: int = 1):
         header = ["# generated by odekit.integrate.taylor: the Taylor coefficients of one",
                   "# right-hand side at one order (see odekit/integrate/taylor/_codegen.py)",
                   "import math", "", f"W = {W}", ""]
-        one = coefficient_source(D, P, 1, events, vec=_VEC)
+        one = coefficient_source(D, P, 1, events)
         if _jit.DISABLED:  # plain Python: the coefficient source itself
             kernel = ("def jit(f):\n    return f\n\n" + _PY_HELPERS + "\n"
                       + coefficient_source(D, P, 1, events) + "\n\n" + init_source(D))

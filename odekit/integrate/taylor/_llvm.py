@@ -12,12 +12,14 @@ for one lane: ``name = expr``, ``b[i] = expr``, ``g[i] = expr`` with constant ``
 expressions of ``+ - * /``, unary ``-``, ``x ** c`` (c a literal), float literals, names,
 ``b[i]``, ``math.sqrt/exp/log/sin/cos/tan/tanh/atan2`` and the step-size helpers
 ``_log _exp _abs _min _max _fma`` (LLVM's ``log exp fabs minnum maxnum fma``; the
-Horner update of the state is fused multiply-adds). With ``W > 1`` lanes every
+update of the state and the newest term of each recurrence sum are fused multiply-adds,
+written so in the source), and ``2.0 * x`` is emitted as ``x + x`` (the same bits, on an
+adder rather than a multiplier, which bound the kernel). With ``W > 1`` lanes every
 value is a ``<W x double>`` vector, ``b[i]`` is the vector at ``b[i*W : i*W + W]`` (the
 batch layout ``(k * NS + s) * W + l``), and the arithmetic is SIMD by construction: LLVM
 need not discover it. The IR carries no fast-math flags (no reassociation, no
-contraction), so every lane computes exactly what the scalar kernel computes: a batch
-member is bitwise equal to its scalar solve.
+contraction beyond the explicit ``fma`` calls), so every lane computes exactly what the
+scalar kernel computes: a batch member is bitwise equal to its scalar solve.
 """
 
 from __future__ import annotations
@@ -49,10 +51,6 @@ _EXP2_POLY = (1.4437319134906122e-07, 1.2255178427799542e-06, 1.5369084454843077
               0.055504110232771776, 0.24022650683599067, 0.6931471805636901,
               0.9999999999999811)
 _LIBM_UNARY = ("tan", "tanh")
-# sums of products as fused multiply-adds (see _Emitter.fused): off, measured slower on
-# this machine (AMD Zen: FMA shares the two multiply pipes, which already bound the
-# kernel, and leaves the two add pipes idle; order 16 went from 51 to 66 us)
-_FUSE = False
 _DOUBLE_ADD = True  # 2 x as x + x (exact): moves work from the multiply to the add pipes
 
 
@@ -146,47 +144,6 @@ class _Emitter:
         ni = bd.shl(bd.fptosi(n, self.ity()), self.iconst(52))
         return bd.bitcast(bd.add(bd.bitcast(p, self.ity()), ni), self.ty)
 
-    def dot(self, args):
-        """``_dot(oa, ob, x0, y0, x1, y1, ...)``: sum_j x_j y_j in a fixed order, the
-        same on every lane: products in blocks of four, the blocks summed as a balanced
-        tree lane-wise, the four partial sums as (s0 + s2) + (s1 + s3), then the leftover
-        products (a balanced tree) added. With one lane the blocks are SIMD: 4-wide loads of
-        the scratch copies (forward run at b + oa, reversed run at b + ob) and one vector
-        multiply per block (x from b + oa upwards; y from b + ob downwards, loaded 4 at a
-        time and reversed); with W lanes the named coefficients themselves."""
-        bd = self.bd
-        oa, ob = int(args[0].value), int(args[1].value)
-        xs, ys = args[2::2], args[3::2]
-        L = len(xs)
-        nb = L // 4
-        if self.W == 1:
-            v4 = ir.VectorType(_DBL, 4)
-            prods = []
-            und = ir.Constant(v4, ir.Undefined)
-            i32 = ir.IntType(32)
-            rev = ir.Constant(ir.VectorType(i32, 4), [3, 2, 1, 0])
-            for i in range(nb):
-                pa = bd.bitcast(bd.gep(self.bptr, [ir.Constant(_I64, oa + 4 * i)]),
-                                v4.as_pointer())
-                pb = bd.bitcast(bd.gep(self.bptr, [ir.Constant(_I64, ob - 4 * i - 3)]),
-                                v4.as_pointer())
-                vb = bd.shuffle_vector(bd.load(pb, align=8), und, rev)
-                prods.append(bd.fmul(bd.load(pa, align=8), vb))
-            acc = _tree_sum(bd, prods)
-            lo = bd.shuffle_vector(acc, und, ir.Constant(ir.VectorType(i32, 2), [0, 1]))
-            hi = bd.shuffle_vector(acc, und, ir.Constant(ir.VectorType(i32, 2), [2, 3]))
-            s2 = bd.fadd(lo, hi)
-            h = bd.fadd(bd.extract_element(s2, ir.Constant(i32, 0)),
-                        bd.extract_element(s2, ir.Constant(i32, 1)))
-        else:
-            acc = [_tree_sum(bd, [bd.fmul(self.expr(xs[4 * i + r]), self.expr(ys[4 * i + r]))
-                                  for i in range(nb)]) for r in range(4)]
-            h = bd.fadd(bd.fadd(acc[0], acc[2]), bd.fadd(acc[1], acc[3]))
-        tail = [bd.fmul(self.expr(xs[j]), self.expr(ys[j])) for j in range(4 * nb, L)]
-        if tail:
-            h = bd.fadd(h, _tree_sum(bd, tail))
-        return h
-
     def call(self, name, args):
         if name == "_flog2":
             return self.flog2(args[0])
@@ -212,10 +169,6 @@ class _Emitter:
                 else:
                     c = c.value
                 return self.call("pow", [self.expr(e.left), self.const(c)])
-            if _FUSE and isinstance(e.op, (ast.Add, ast.Sub)):
-                fused = self.fused(e)
-                if fused is not None:
-                    return fused
             if isinstance(e.op, ast.Mult) and _DOUBLE_ADD:
                 for x, y in ((e.left, e.right), (e.right, e.left)):
                     if isinstance(y, ast.Constant) and y.value == 2.0:
@@ -244,55 +197,17 @@ class _Emitter:
             return self.load(self.bptr, e.slice.value)
         if isinstance(e, ast.Call):
             name = e.func.attr if isinstance(e.func, ast.Attribute) else e.func.id
-            if name == "_dot":
-                return self.dot(e.args)
             return self.call(name, [self.expr(a) for a in e.args])
         raise AssertionError(ast.dump(e))
-
-    def fused(self, e):
-        """``x*y + c``, ``c + x*y``, ``x*y - c`` and ``c - x*y`` as one fused
-        multiply-add (``llvm.fma``: one rounding instead of two). The choice is made on
-        the source, so the scalar kernel and every lane of a batch kernel compute the same
-        (correctly rounded) operations; a product on both sides fuses the left one."""
-        def is_mul(x):
-            return isinstance(x, ast.BinOp) and isinstance(x.op, ast.Mult)
-
-        fma, _ = self.fn("_fma", 3)
-        bd = self.bd
-        if is_mul(e.left):
-            x, y = self.expr(e.left.left), self.expr(e.left.right)
-            c = self.expr(e.right)
-            if isinstance(e.op, ast.Sub):
-                c = bd.fneg(c)
-            return bd.call(fma, [x, y, c])
-        if is_mul(e.right):
-            c = self.expr(e.left)
-            x, y = self.expr(e.right.left), self.expr(e.right.right)
-            if isinstance(e.op, ast.Sub):
-                x = bd.fneg(x)
-            return bd.call(fma, [x, y, c])
-        return None
 
     def stmt(self, s):
         (target,) = s.targets
         v = self.expr(s.value)
         if isinstance(target, ast.Name):
             self.env[target.id] = v
-        elif target.value.id == "sc":  # a scratch copy for the SIMD dot products:
-            if self.W == 1:  # batch kernels read the coefficients themselves
-                self.bd.store(v, self.bd.gep(self.bptr, [ir.Constant(_I64, target.slice.value)]),
-                              align=8)
         else:
             base = self.bptr if target.value.id == "b" else self.gptr
             self.store(base, target.slice.value, v)
-
-
-def _tree_sum(bd, xs):
-    """A balanced sum (the split of :func:`._codegen._psum`)."""
-    if len(xs) == 1:
-        return xs[0]
-    mid = len(xs) // 2
-    return bd.fadd(_tree_sum(bd, xs[:mid]), _tree_sum(bd, xs[mid:]))
 
 
 def make_kernel(source: str, W: int):

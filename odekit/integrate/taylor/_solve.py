@@ -10,7 +10,7 @@ import numpy as np
 from ... import _jit
 from .._dense import DenseSolution
 from .._results import Event, IntegrationError, OdeResult
-from ._codegen import extra_slots, get_module, order_from_tol, scratch_layout
+from ._codegen import extra_slots, get_module, order_from_tol
 from ._decomp import decompose
 from ._driver import call_kernel
 from ._driver import run as _drive
@@ -97,8 +97,6 @@ class Prepared:
         self.D, self.P, self.mod, self.inplace = D, P, mod, inplace
         xs = extra_slots(D, P)
         self.nbuf = xs["END"]
-        if W == 1 and not _jit.DISABLED:  # the scratch copies of the SIMD dot products
-            self.nbuf += scratch_layout(D, P)[1]
         self.param_slots = np.array([s for s in range(D.nslots) if D.kind[s] == "param"],
                                     dtype=np.int64)
         self.p0 = D.t_slot + 1  # parameters occupy the slots after t, in order
