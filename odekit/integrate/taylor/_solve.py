@@ -547,8 +547,8 @@ def _solve_ivp_hook(fun, t_span, y0, params, rtol, atol, t_eval, dense_output, e
             and t_eval is None and dense_output is False and not events \
             and max_step == _INF and type(max_steps) is int and 0 < max_steps < _BIG:
         # the repeat call (see solve_taylor), without the detour through solve_taylor
-        tol = rtol if rtol < atol else atol
-        if (tol if tol < 0.5 else 0.5) == hit[1] and tol > 0.0:
+        tol = rtol if rtol < atol else atol  # NaN in either fails tol > 0 or rtol == rtol
+        if tol > 0.0 and rtol == rtol and (tol if tol < 0.5 else 0.5) == hit[1]:
             r = _fast(hit, t_span, y0, None if type(params) is tuple and not params
                       else params, max_steps)
             if r is not None:
