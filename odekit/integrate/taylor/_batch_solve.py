@@ -6,9 +6,9 @@ import numpy as np
 
 from ... import _jit
 from .._results import EnsembleResult, IntegrationError
-from ._batch import DEFAULT_WIDTH, run_ensemble
+from ._batch import DEFAULT_WIDTH, run_ensemble, run_members
 from ._codegen import order_from_tol
-from ._solve import (_run, check_common, check_events, check_t_eval, check_tol, prepare,
+from ._solve import (check_common, check_events, check_t_eval, check_tol, prepare,
                      tol_from_rtol_atol)
 
 __all__ = ["solve_taylor_ensemble"]
@@ -33,7 +33,7 @@ def solve_taylor_ensemble(fun, t_span, y0, *, params=None, tol=1e-12, t_eval=Non
     terminal event stops that member only (``status`` 1; its ``t_eval`` outputs after the
     stop are NaN; without ``t_eval`` ``y`` holds the state where it stopped) and
     ``t_final`` says where each member ended. The members then run one after the other
-    through the scalar driver (no SIMD lanes, one thread), so each is exactly its
+    through the compiled scalar driver (no SIMD lanes, one thread), so each is exactly its
     :func:`solve_taylor` solve.
 
     Examples
@@ -99,33 +99,26 @@ def _one_by_one(fun, t0, t1, Y, Pm, te, evs, P, max_steps, out, status, nfev):
     k, n = Y.shape
     m = Pm.shape[1]
     prep = prepare(fun, n, m, P, [e.g for e in evs])
-    terminal = [j for j, e in enumerate(evs) if e.terminal]
+    nev = len(evs)
     t_final = np.full(k, np.nan)
+    tt, yy, jj, ii = run_members(
+        prep.addr, prep.addr_init, prep.cfg, prep.nbuf, prep.p0,
+        np.ascontiguousarray(Y, dtype=float), np.ascontiguousarray(Pm, dtype=float),
+        t0, t1, max_steps, _EMPTY if te is None else te,
+        np.array([e.direction for e in evs], dtype=np.float64),
+        np.array([e.terminal for e in evs], dtype=np.bool_), out, status, nfev, t_final)
+    # stored member by member, event by event, in time order: the groups are contiguous
+    bounds = np.searchsorted(ii * nev + jj, np.arange(k * nev + 1))
     t_events, y_events = [], []
-    none = np.empty(0)
     for i in range(k):
-        try:
-            r = _run(prep, t0, t1, np.array(Y[i]), np.array(Pm[i]), te, evs, False,
-                     max_steps, np.inf)
-        except IntegrationError as exc:
-            status[i] = -2 if "finite" in exc.reason else -3
-            t_final[i] = exc.t
-            t_events.append([none.copy() for _ in evs])
-            y_events.append([none.copy() for _ in evs])
-            continue
-        status[i] = r.status
-        nfev[i] = r.nfev
-        if te is None:  # every step's end: the last one is where the member stopped
-            out[i, :, 0] = r.y[:, -1]
-            t_final[i] = r.t[-1]
-        else:
-            out[i, :, :r.t.size] = r.y
-            t_final[i] = t1 if r.status == 0 else max(
-                r.t_events[j][-1] for j in terminal if r.t_events[j].size)
-        t_events.append(r.t_events)
+        rows = [slice(bounds[i * nev + j], bounds[i * nev + j + 1]) for j in range(nev)]
+        t_events.append([tt[r].copy() for r in rows])
         # SciPy's shapes, as solve_ensemble's other methods: (q, n), or (0,) without zeros
-        y_events.append([y if y.shape[0] else none.copy() for y in r.y_events])
+        y_events.append([yy[r].copy() if r.stop > r.start else np.empty(0) for r in rows])
     return t_final, t_events, y_events
+
+
+_EMPTY = np.empty(0)
 
 
 def _solve_ensemble_hook(fun, t_span, y0, params, t_eval, rtol, atol, max_steps,

@@ -20,8 +20,8 @@ the result, for ``k >= 1``:
   y[i] x[k-i]) - sum_{i=1..k-1} (k-i) r[i] w[k-i]) / (k r[0])``
 
 Divisions by an order-0 coefficient are multiplications by its reciprocal, computed once
-per step. and the states follow from ``x[k+1] = f[k] / (k+1)``. The generated code is straight-line:
-the order ``P`` is a compile-time constant, every recurrence is unrolled, the ``j/k``
+per step, and the states follow from ``x[k+1] = f[k] / (k+1)``. The generated code is
+straight-line: the order ``P`` is a compile-time constant, every recurrence is unrolled, the ``j/k``
 factors are literals, terms with a coefficient known to be zero (above a node's degree in
 ``t``, see :mod:`._decomp`) are dropped, and sums are pairwise (a balanced tree, which LLVM
 schedules better than a left-to-right chain) except for the terms holding a coefficient of
