@@ -287,9 +287,9 @@ def solve_fast(cfg, y0, p, t0, t1, max_steps):
     NU = y0.shape[0]
     p0 = cfg[10]
     nbuf = cfg[9]
-    # few allocations (about 35 ns each, 1 % of a short solve; see the benchmark): fc at the
-    # end of b, the times and states in one array, the driver's unused arrays as empty
-    # views of one
+    # few allocations (about 35 ns each; 5 instead of 11 saved 0.15 us per call): fc at
+    # the end of b, the times and states in one array, the driver's unused arrays as
+    # empty views of one
     b = np.zeros(nbuf + 2)
     fc = b[nbuf:]
     for i in range(NU):

@@ -93,7 +93,7 @@ def _fingerprint(py) -> tuple:
 class Prepared:
     """A traced, decomposed and compiled right-hand side at one order."""
 
-    def __init__(self, D, P, mod, inplace, W=1):
+    def __init__(self, D, P, mod, inplace):
         self.D, self.P, self.mod, self.inplace = D, P, mod, inplace
         xs = extra_slots(D, P)
         self.nbuf = xs["END"]
@@ -125,7 +125,7 @@ def prepare(fun, n, m, P, events=(), W=1) -> Prepared:
     g, outs, ev_outs, inplace = trace(fun, n, m, events=evs)
     D = decompose(g, outs, ev_outs, n, m)
     mod = get_module(D, P, W)
-    prep = Prepared(D, P, mod, inplace, W)
+    prep = Prepared(D, P, mod, inplace)
     if fps is None:
         fps = (fingerprint(py),) + tuple(fingerprint(e) for e in evs)
     if len(_MEMO) > 256:
