@@ -76,6 +76,20 @@ def test_non_terminal_events_direction_and_scalar_equality():
             np.testing.assert_array_equal(r.y_events[i][j], s.y_events[j])
         np.testing.assert_array_equal(r.y[i, :, -1], s.y[:, -1])
         assert r.nfev[i] == s.nfev
+    import numba
+
+    old = numba.get_num_threads()
+    try:  # the members run in chunks on threads: one thread gives the same
+        numba.set_num_threads(1)
+        r1 = solve_taylor_ensemble(osc, (0.0, 10.0), [1.0, 0.0], params=W, tol=1e-15,
+                                   events=evs)
+    finally:
+        numba.set_num_threads(old)
+    for i in range(3):
+        for j in range(2):
+            np.testing.assert_array_equal(r1.t_events[i][j], r.t_events[i][j])
+            np.testing.assert_array_equal(r1.y_events[i][j], r.y_events[i][j])
+    np.testing.assert_array_equal(r1.y, r.y)
 
 
 def test_event_without_zeros_and_matches_dop853():
