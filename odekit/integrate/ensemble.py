@@ -286,16 +286,13 @@ solve_ensemble.__doc__ = fill_method_doc(solve_ensemble.__doc__)
 def _taylor_backend(fun, t_span, y0, *, params, t_eval, rtol, atol, events, max_step,
                     max_steps, raise_on_failure, progress):
     """``method="taylor"``: SIMD batches of the Taylor method (tol = min(rtol, atol))."""
-    if events:
-        raise ValueError("solve_ensemble(method='taylor') does not locate events yet; use an "
-                         "explicit method (e.g. method='DOP853') for an ensemble with events")
     if not np.isinf(max_step):
         raise ValueError("solve_ensemble(method='taylor') chooses its own steps; max_step "
                          "is not supported with it")
     from .taylor import _solve_ensemble_hook
 
     return _solve_ensemble_hook(fun, t_span, y0, params, t_eval, rtol, atol, max_steps,
-                                raise_on_failure)
+                                raise_on_failure, events=events)
 
 
 BACKENDS["taylor"] = _taylor_backend

@@ -14,7 +14,9 @@ How it works:
 * **Taylor coefficients** (:mod:`odekit.integrate.taylor._codegen`): the recurrences of
   automatic differentiation (Jorba & Zou 2005, Experimental Math. 14:99), unrolled for the
   order ``P`` (a compile-time constant), terms known to be zero dropped (polynomials in t
-  have a degree), pairwise sums, divisions by a reciprocal computed once per step. sin/cos
+  have a degree), pairwise sums with the terms of the order being computed added last as
+  fused multiply-adds (they are the critical path of a step), divisions by a reciprocal
+  computed once per step, the new state by Estrin's scheme. sin/cos
   of an argument linear in t (``cos 2t`` in a Mathieu equation) are carried as two extra
   states, so no step calls libm for them. The straight-line code is lowered directly to
   LLVM IR inside a Numba intrinsic (:mod:`odekit.integrate.taylor._llvm`) and compiled as a
@@ -22,8 +24,8 @@ How it works:
   under a hash of the decomposition and order.
 * **The driver** (:mod:`odekit.integrate.taylor._driver`) is compiled once per
   installation and calls each kernel by address: a new right-hand side costs only its
-  kernel (0.3-0.7 s at orders 8-15 on the development machine), a cached one about
-  0.02 s. New parameters, initial values, spans, or tolerances of the same order never
+  kernel (0.1-0.3 s at orders 8-15 on the development machine, Arenstorf), a cached one
+  about 0.01 s. New parameters, initial values, spans, or tolerances of the same order never
   recompile.
 * **Order and step** as heyoka (Biscani & Izzo 2021): ``P = ceil(-ln(tol) / 2 + 1)``, and
   ``h = e^-2 exp(-0.7 / (P - 1)) min_{k = P-1, P} (s / max_i |x_i^[k]|)^(1/k)`` with
@@ -34,6 +36,8 @@ How it works:
 * **Batches** (:mod:`odekit.integrate.taylor._batch`): W = 8 trajectories per kernel call
   as ``<8 x double>`` vectors, each lane with its own time and step; batches in parallel.
   A member is bitwise equal to its scalar solve, whatever the width and thread count.
+  With events, the members run one by one through the scalar driver instead (each its
+  own ``t_events``/``y_events``; a terminal event stops its member only).
 
 Through the public API, ``odekit.solve_ivp(..., method="taylor")`` and
 ``odekit.solve_ensemble(..., method="taylor")`` use ``tol = min(rtol, min(atol))``
@@ -45,7 +49,10 @@ Limits: orders above about 16 (``tol`` below about 1e-14 on a system the size of
 restricted three-body problem) produce straight-line code larger than the CPU's
 first-level instruction cache and run about 3x slower per step (a compact, loop-based
 mode for them is not written yet); every coefficient must be finite (a singularity met
-in a step raises :class:`odekit.IntegrationError`).
+in a step raises :class:`odekit.IntegrationError`). Near that size the speed of a kernel
+also depends on where its machine code lands in memory: the same code, loaded at another
+address, runs 1.3-3x slower in a few percent of the loads (heyoka's kernels too; see
+``benchmarks/results/bench_taylor-c6e16c4.txt``), for the life of the process.
 """
 
 from ._batch_solve import _solve_ensemble_hook, solve_taylor_ensemble  # noqa: F401

@@ -13,11 +13,13 @@ of threads. Batches are spread over Numba's threads in fixed chunks; each chunk 
 its buffer once.
 """
 
+import math
+
 import numpy as np
 
 from ... import _jit
 from ..._jit import jit, prange
-from ._driver import _call
+from ._driver import _call, run
 
 
 @jit
@@ -150,6 +152,105 @@ def run_ensemble(addr, addr_init, cfg, W, nbuf, Y, Pm, t0, t1, h_max, max_steps,
                         for i in range(NU):
                             for c in range(m_out):
                                 out[j, i, c] = o[lane, i, c]
+
+
+@jit
+def run_members(addr, addr_init, cfg, nbuf, p0, Y, Pm, t0, t1, max_steps, te, ev_dir, ev_term,
+                out, status, nfev, t_final):
+    """Every trajectory of ``Y`` (k, NU) / ``Pm`` (k, M) in turn through the scalar
+    driver (:func:`._driver.run`, so each is exactly its scalar solve), with events.
+
+    Fills ``out`` (k, NU, m_out) (the t_eval states, or the final state in column 0),
+    ``status``, ``nfev``, ``t_final``; returns the events of all members in the order
+    member, event, time: (times (q,), states (q, NU), event index (q,), member (q,)).
+    The buffers are allocated once and doubled when full (the driver stops before a step
+    that could overflow them and resumes where it stopped)."""
+    P, N, NEV, TS, n_init = cfg[0], cfg[2], cfg[3], cfg[4], cfg[6]
+    k, NU = Y.shape
+    M = Pm.shape[1]
+    n_te = te.shape[0]
+    b = np.zeros(nbuf)
+    gb = np.zeros(max(1, NEV * (P + 1)))
+    ecap = 4 * (P + 1)
+    ev_t = np.empty((NEV, ecap))
+    ev_y = np.empty((NEV, ecap, N))
+    ev_n = np.zeros(NEV, dtype=np.int64)
+    ic = np.zeros(8, dtype=np.int64)
+    fc = np.zeros(2)
+    out_y = np.empty((N, max(n_te, 1)))
+    e1 = np.empty(0)
+    e3 = np.empty((0, 0, 0))
+    scap = 64
+    st_t = np.empty(scap)
+    st_y = np.empty((scap, NU))
+    st_j = np.empty(scap, dtype=np.int64)
+    st_i = np.empty(scap, dtype=np.int64)
+    used = 0
+    for i in range(k):
+        for q in range(nbuf):
+            b[q] = 0.0
+        for q in range(NU):
+            b[q] = Y[i, q]
+        for q in range(M):
+            b[p0 + q] = Pm[i, q]
+        if n_init > 0:  # the extra sin/cos states at t0
+            b[TS] = t0
+            _call(addr_init, b, gb)
+        for q in range(8):
+            ic[q] = 0
+        fc[0] = t0
+        fc[1] = 0.0
+        for j in range(NEV):
+            ev_n[j] = 0
+        for _ in range(64):  # doubling: at most 2**70 events
+            run(addr, cfg, b, gb, ic, fc, t1, math.inf, max_steps, te, e1, out_y, e1, e1,
+                e3, ev_dir, ev_term, ev_t, ev_y, ev_n)
+            if ic[0] != 2:
+                break
+            t2 = np.empty((NEV, 2 * ecap))
+            y2 = np.empty((NEV, 2 * ecap, N))
+            t2[:, :ecap] = ev_t
+            y2[:, :ecap] = ev_y
+            ev_t = t2
+            ev_y = y2
+            ecap *= 2
+        st = ic[0]
+        status[i] = st
+        nfev[i] = ic[1]
+        t_final[i] = fc[0]
+        if st < 0:
+            continue
+        if n_te == 0:
+            for q in range(NU):
+                out[i, q, 0] = b[q]
+        else:
+            for c in range(ic[3]):
+                for q in range(NU):
+                    out[i, q, c] = out_y[q, c]
+        need = used
+        for j in range(NEV):
+            need += ev_n[j]
+        if need > scap:
+            while scap < need:
+                scap *= 2
+            t2 = np.empty(scap)
+            y2 = np.empty((scap, NU))
+            j2 = np.empty(scap, dtype=np.int64)
+            i2 = np.empty(scap, dtype=np.int64)
+            t2[:used] = st_t[:used]
+            y2[:used] = st_y[:used]
+            j2[:used] = st_j[:used]
+            i2[:used] = st_i[:used]
+            st_t, st_y, st_j, st_i = t2, y2, j2, i2
+        for j in range(NEV):
+            for q in range(ev_n[j]):
+                st_t[used] = ev_t[j, q]
+                for c in range(NU):
+                    st_y[used, c] = ev_y[j, q, c]
+                st_j[used] = j
+                st_i[used] = i
+                used += 1
+    return st_t[:used].copy(), st_y[:used].copy(), st_j[:used].copy(), st_i[:used].copy()
 
 
 #: the batch width: 8 lanes (one AVX-512 register, two AVX2 ones). Measured on the

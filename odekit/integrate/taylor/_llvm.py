@@ -12,12 +12,15 @@ for one lane: ``name = expr``, ``b[i] = expr``, ``g[i] = expr`` with constant ``
 expressions of ``+ - * /``, unary ``-``, ``x ** c`` (c a literal), float literals, names,
 ``b[i]``, ``math.sqrt/exp/log/sin/cos/tan/tanh/atan2`` and the step-size helpers
 ``_log _exp _abs _min _max _fma`` (LLVM's ``log exp fabs minnum maxnum fma``; the
-Horner update of the state is fused multiply-adds). With ``W > 1`` lanes every
+update of the state and the newest term of each recurrence sum are fused multiply-adds,
+written so in the source), and ``2.0 * x`` is emitted as ``x + x`` (the same bits, on an
+adder rather than a multiplier: 3 % faster on the development machine). With ``W > 1``
+lanes every
 value is a ``<W x double>`` vector, ``b[i]`` is the vector at ``b[i*W : i*W + W]`` (the
 batch layout ``(k * NS + s) * W + l``), and the arithmetic is SIMD by construction: LLVM
 need not discover it. The IR carries no fast-math flags (no reassociation, no
-contraction), so every lane computes exactly what the scalar kernel computes: a batch
-member is bitwise equal to its scalar solve.
+contraction beyond the explicit ``fma`` calls), so every lane computes exactly what the
+scalar kernel computes: a batch member is bitwise equal to its scalar solve.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ _EXP2_POLY = (1.4437319134906122e-07, 1.2255178427799542e-06, 1.5369084454843077
               0.055504110232771776, 0.24022650683599067, 0.6931471805636901,
               0.9999999999999811)
 _LIBM_UNARY = ("tan", "tanh")
+_DOUBLE_ADD = True  # 2 x as x + x (exact): work moved from the multipliers to the adders
 
 
 class _Emitter:
@@ -97,12 +101,22 @@ class _Emitter:
         return _I64 if self.W == 1 else ir.VectorType(_I64, self.W)
 
     def poly(self, x, coefs):
-        """Horner's rule with the highest coefficient first (fused multiply-adds)."""
+        """The polynomial with the highest coefficient first, by Estrin's scheme (fused
+        multiply-adds on x, x^2, x^4, ...): about log2 of the degree dependent
+        operations instead of the degree (Horner's), which matters on the step's
+        critical path."""
         fma, _ = self.fn("_fma", 3)
-        acc = self.const(coefs[0])
-        for c in coefs[1:]:
-            acc = self.bd.call(fma, [acc, x, self.const(c)])
-        return acc
+        terms = [self.const(c) for c in reversed(coefs)]  # lowest first
+        p = x
+        while len(terms) > 1:
+            nxt = [self.bd.call(fma, [terms[i + 1], p, terms[i]])
+                   for i in range(0, len(terms) - 1, 2)]
+            if len(terms) % 2:
+                nxt.append(terms[-1])
+            terms = nxt
+            if len(terms) > 1:
+                p = self.bd.fmul(p, p)
+        return terms[0]
 
     def flog2(self, x):
         """log2 of a positive float to within 1e-8, branch-free (exponent bits plus a
@@ -156,6 +170,11 @@ class _Emitter:
                 else:
                     c = c.value
                 return self.call("pow", [self.expr(e.left), self.const(c)])
+            if isinstance(e.op, ast.Mult) and _DOUBLE_ADD:
+                for x, y in ((e.left, e.right), (e.right, e.left)):
+                    if isinstance(y, ast.Constant) and y.value == 2.0:
+                        v = self.expr(x)  # 2 x as x + x: the same bits, on an adder
+                        return bd.fadd(v, v)
             a, b = self.expr(e.left), self.expr(e.right)
             if isinstance(e.op, ast.Add):
                 return bd.fadd(a, b)

@@ -72,6 +72,19 @@ def test_repeat_call_keeps_every_check():
         solve_taylor(osc, (0.0, 100.0), [1.0, 0.0], params=[2.0], tol=1e-11, max_steps=3)
     with pytest.raises(IntegrationError, match="non-finite"):
         solve_taylor(osc, (0.0, 1.0), [1e300, 1e300], params=[1e300], tol=1e-11)
+    # through solve_ivp's hook (its own repeat-call path): the same checks
+    ivp = odekit.solve_ivp
+    ivp(osc, (0.0, 1.0), [1.0, 0.0], params=[2.0], method="taylor", rtol=1e-11, atol=1e-11)
+    for rtol, atol in [(math.nan, 1e-11), (1e-11, math.nan), (-1e-11, 1e-11)]:
+        with pytest.raises(ValueError, match="rtol|atol|tol"):
+            ivp(osc, (0.0, 1.0), [1.0, 0.0], params=[2.0], method="taylor", rtol=rtol,
+                atol=atol)
+    with pytest.raises(ValueError, match="y0"):
+        ivp(osc, (0.0, 1.0), [math.nan, 0.0], params=[2.0], method="taylor", rtol=1e-11,
+            atol=1e-11)
+    with pytest.raises(ValueError, match="t_span"):
+        ivp(osc, (0.0, math.inf), [1.0, 0.0], params=[2.0], method="taylor", rtol=1e-11,
+            atol=1e-11)
 
 
 def test_repeat_call_retraces_what_changed():
