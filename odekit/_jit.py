@@ -7,7 +7,10 @@ policy lives in one place:
   Where Numba cannot locate a cache (a function typed at an interactive prompt, in
   ``python -c`` or in a notebook cell), caching quietly falls back to memory. A cache entry
   that cannot be read (a truncated or corrupt file) is flushed and recompiled, with a
-  RuntimeWarning.
+  RuntimeWarning. Every entry's key includes a hash of odekit's whole source
+  (:func:`source_stamp`): Numba's own key sees only the function's file, and a kernel
+  that inlines a helper from another module would otherwise load stale after that module
+  changed (after an upgrade, say).
 * No ``fastmath``: the flags ``nnan``/``ninf`` would let LLVM delete the NaN and
   infinity checks that make failures loud.
 * ``error_model="numpy"``: division by zero gives inf/NaN (which the kernels check)
@@ -34,7 +37,7 @@ import numba
 from numba.core import event as _event
 
 __all__ = ["jit", "prange", "DISABLED", "compile_count", "cache_ok", "num_threads",
-           "parallel_serialised"]
+           "parallel_serialised", "source_stamp"]
 
 #: True when ``ODEKIT_DISABLE_JIT`` is set to a non-empty value other than ``"0"``.
 DISABLED: bool = os.environ.get("ODEKIT_DISABLE_JIT", "") not in ("", "0")
@@ -114,6 +117,13 @@ def _safe_cache(py_func):
         from numba.core.caching import FunctionCache
 
         class SafeFunctionCache(FunctionCache):
+            def _index_key(self, sig, codegen):
+                # Numba keys an entry on the function's own bytecode and file only: a
+                # kernel that calls or inlines a function from another module would stay
+                # stale when only that module changes (an upgrade of odekit, say). The
+                # stamp of odekit's whole source makes any change recompile.
+                return (super()._index_key(sig, codegen), source_stamp())
+
             def load_overload(self, sig, target_context):
                 try:
                     return super().load_overload(sig, target_context)
@@ -130,6 +140,28 @@ def _safe_cache(py_func):
 
         _SAFE_CACHE_CLASS = SafeFunctionCache
     return _SAFE_CACHE_CLASS(py_func)
+
+
+_STAMP: list = []
+
+
+def source_stamp() -> str:
+    """A hash of the source of the whole odekit package (every ``.py`` file below it, with
+    its path), computed once per process: part of every disk-cache key of odekit's
+    kernels, so that no kernel compiled from other sources is ever loaded."""
+    if not _STAMP:
+        import hashlib
+        import pathlib
+
+        root = pathlib.Path(__file__).resolve().parent
+        h = hashlib.sha256()
+        for path in sorted(root.rglob("*.py")):
+            h.update(str(path.relative_to(root)).encode())
+            h.update(b"\0")
+            h.update(path.read_bytes())
+            h.update(b"\0")
+        _STAMP.append(h.hexdigest())
+    return _STAMP[0]
 
 
 _PAR_LOCK = threading.Lock()

@@ -111,3 +111,36 @@ def test_compiled_kernels_match_pure_python_twin(tmp_path):
                        cwd=root)
         results.append(np.load(out))
     np.testing.assert_allclose(results[0], results[1], rtol=1e-13, atol=1e-14)
+
+
+STAMP_SCRIPT = textwrap.dedent("""
+    import sys
+    from odekit import _jit
+    if sys.argv[1] != "-":
+        _jit._STAMP.append(sys.argv[1])  # as if odekit's source were another
+    from odekit.geoprob import exact  # noqa: F401 (imports the package's kernels)
+    from odekit.integrate import _kernels
+    import numpy as np
+    before = _jit.compile_count()
+    assert _kernels.all_finite(np.ones(3), 3)
+    print("COMPILES", _jit.compile_count() - before)
+""")
+
+
+def test_kernel_cache_is_keyed_on_the_whole_source(tmp_path):
+    """A disk-cached kernel loads in a later process with the same odekit source, and
+    recompiles when any of odekit's files differs (a callee in another module could have
+    changed: Numba's own key sees only the function's file)."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = dict(os.environ, PYTHONPATH=root, NUMBA_CACHE_DIR=str(tmp_path / "numba"))
+
+    def run(stamp):
+        out = subprocess.run([sys.executable, "-c", STAMP_SCRIPT, stamp], env=env,
+                             check=True, capture_output=True, text=True, timeout=600,
+                             cwd=root).stdout
+        return int(out.split("COMPILES")[-1])
+
+    assert run("-") >= 1  # an empty cache: compiled
+    assert run("-") == 0  # the same source: loaded from the disk cache
+    assert run("another source") >= 1  # another source: never the stale entry
+    assert run("-") == 0  # and the first entry is still there
