@@ -30,6 +30,7 @@ import math
 import numpy as np
 
 from .._jit import jit, prange
+from ._vexp import SCRATCH, as_array, stack_buffer, vexp
 from .paths import SCHED_TABLE, schedule, table_schedule
 
 HEADER = 16
@@ -51,17 +52,195 @@ CUTOFF = 60.0
 
 @jit(inline="always")
 def _gauss_logit(x, p, i, d, op, a, inv2):
-    if d == 2:  # unrolled: the common 2-D case without a loop
-        base = op + 2 * i
-        r0 = x[0] - a * p[base]
-        r1 = x[1] - a * p[base + 1]
-        return p[HEADER + i] - (r0 * r0 + r1 * r1) * inv2
     e2 = 0.0
     base = op + i * d
     for j in range(d):
         r = x[j] - a * p[base + j]
         e2 += r * r
     return p[HEADER + i] - e2 * inv2
+
+
+@jit(inline="always")
+def _logits_2d(buf, p, op, i0, nb, x0, x1, a, inv2):
+    """buf[j] = logit of point i0 + j (2-D), j < nb: one vectorisable loop."""
+    Y = p[op + 2 * i0: op + 2 * (i0 + nb)]
+    L = p[HEADER + i0: HEADER + i0 + nb]
+    for j in range(nb):
+        r0 = x0 - a * Y[2 * j]
+        r1 = x1 - a * Y[2 * j + 1]
+        buf[j] = L[j] - (r0 * r0 + r1 * r1) * inv2
+
+
+#: points of a 2-D scan done one by one before the blocks start (the short scans of
+#: a concentrated posterior stay as cheap as a plain loop)
+SCALAR_HEAD = 8
+
+
+@jit
+def _points_gauss_2d(t, x, p, v, s, need_s, need_div):
+    """_points_gauss for d = 2, in blocks of SCRATCH points: the logits of a block are
+    computed in one vectorised loop into a stack buffer, and so are the weights, by
+    :func:`vexp` (libm's exp is a scalar call per point, and in the dense early part of a
+    flow every evaluation visits every point). The same points as in the general kernel
+    are visited and kept: pass 1 scans outward from where alpha y_i0 meets x_0 and stops
+    once the first-coordinate bound rules out the current maximum (blocks may compute a
+    few logits past that point, which cannot change the maximum); pass 2 takes the
+    points the bound keeps for the floor m - CUTOFF (found by the same test, scanned or
+    bisected), and weights below the floor are zero."""
+    N = int(p[6])
+    a, da, sg, ssd = _schedule(t, p)
+    inv2 = 0.5 / (sg * sg)
+    op = HEADER + N
+    lwmax = p[9]
+    x0 = x[0]
+    x1 = x[1]
+    lo = 0
+    hi = N
+    while lo < hi:  # first i with alpha y_i0 >= x_0
+        mid = (lo + hi) // 2
+        if a * p[op + 2 * mid] < x0:
+            lo = mid + 1
+        else:
+            hi = mid
+    k = lo
+    buf = as_array(stack_buffer(), (SCRATCH,))
+    # pass 1: the largest logit and its point, upward from k, then downward
+    m = -np.inf
+    imax = 0
+    i = k
+    stop = False
+    while i < N and i < k + SCALAR_HEAD:
+        g = a * p[op + 2 * i] - x0
+        if lwmax - g * g * inv2 < m:
+            stop = True
+            break
+        r1 = x1 - a * p[op + 2 * i + 1]
+        lg = p[HEADER + i] - (g * g + r1 * r1) * inv2
+        if lg > m:
+            m = lg
+            imax = i
+        i += 1
+    while not stop and i < N:
+        nb = min(SCRATCH, N - i)
+        _logits_2d(buf, p, op, i, nb, x0, x1, a, inv2)
+        for j in range(nb):
+            if buf[j] > m:
+                m = buf[j]
+                imax = i + j
+        i += nb
+        if i < N:
+            g = a * p[op + 2 * i] - x0
+            stop = lwmax - g * g * inv2 < m
+    i = k  # the points below i are left
+    stop = False
+    while i > 0 and i > k - SCALAR_HEAD:
+        g = a * p[op + 2 * (i - 1)] - x0
+        if lwmax - g * g * inv2 < m:
+            stop = True
+            break
+        r1 = x1 - a * p[op + 2 * (i - 1) + 1]
+        lg = p[HEADER + i - 1] - (g * g + r1 * r1) * inv2
+        if lg > m:
+            m = lg
+            imax = i - 1
+        i -= 1
+    while not stop and i > 0:
+        nb = min(SCRATCH, i)
+        i -= nb
+        _logits_2d(buf, p, op, i, nb, x0, x1, a, inv2)
+        for j in range(nb - 1, -1, -1):
+            if buf[j] > m:
+                m = buf[j]
+                imax = i + j
+        if i > 0:
+            g = a * p[op + 2 * (i - 1)] - x0
+            stop = lwmax - g * g * inv2 < m
+    # pass 2: the range [lo2, hi2) of points the bound keeps for the floor (scanned
+    # for a few points, then bisected: the bound only grows away from k)
+    floor = m - CUTOFF
+    hi2 = k
+    while hi2 < N and hi2 < k + 2 * SCALAR_HEAD:
+        g = a * p[op + 2 * hi2] - x0
+        if lwmax - g * g * inv2 < floor:
+            break
+        hi2 += 1
+    else:
+        lo = hi2
+        hi = N
+        while lo < hi:  # first point at or above hi2 that the bound rules out
+            mid = (lo + hi) // 2
+            g = a * p[op + 2 * mid] - x0
+            if lwmax - g * g * inv2 < floor:
+                hi = mid
+            else:
+                lo = mid + 1
+        hi2 = lo
+    lo2 = k
+    while lo2 > 0 and lo2 > k - 2 * SCALAR_HEAD:
+        g = a * p[op + 2 * (lo2 - 1)] - x0
+        if lwmax - g * g * inv2 < floor:
+            break
+        lo2 -= 1
+    else:
+        lo = 0
+        hi = lo2
+        while lo < hi:  # first point below lo2 that the bound keeps
+            mid = (lo + hi) // 2
+            g = a * p[op + 2 * mid] - x0
+            if lwmax - g * g * inv2 < floor:
+                lo = mid + 1
+            else:
+                hi = mid
+        lo2 = lo
+    # sums of w, w (y - c) and w |y - c|^2 about the most probable point c (keeps the
+    # posterior variance free of cancellation when the posterior is concentrated)
+    oc = op + 2 * imax
+    c0 = p[oc]
+    c1 = p[oc + 1]
+    W = 0.0
+    Q = 0.0
+    v0 = 0.0
+    v1 = 0.0
+    i = lo2
+    while i < hi2:
+        nb = min(SCRATCH, hi2 - i)
+        Y = p[op + 2 * i: op + 2 * (i + nb)]
+        L = p[HEADER + i: HEADER + i + nb]
+        for j in range(nb):  # vectorised: weights into the buffer
+            r0 = x0 - a * Y[2 * j]
+            r1 = x1 - a * Y[2 * j + 1]
+            lg = L[j] - (r0 * r0 + r1 * r1) * inv2
+            w = vexp(lg - m)
+            buf[j] = w if lg >= floor else 0.0
+        for j in range(nb):
+            w = buf[j]
+            dy0 = Y[2 * j] - c0
+            dy1 = Y[2 * j + 1] - c1
+            W += w
+            v0 += w * dy0
+            v1 += w * dy1
+            Q += w * (dy0 * dy0 + dy1 * dy1)
+        i += nb
+    m0 = v0 / W
+    m1 = v1 / W
+    var = Q / W - (m0 * m0 + m1 * m1)
+    if var < 0.0:
+        var = 0.0
+    yb0 = c0 + m0
+    yb1 = c1 + m1
+    k2 = ssd / (sg * sg)  # sigma'/sigma
+    e0 = x0 - a * yb0
+    e1 = x1 - a * yb1
+    if need_s:
+        s[0] = -e0 / (sg * sg)
+        s[1] = -e1 / (sg * sg)
+    v[0] = da * yb0 + k2 * e0
+    v[1] = da * yb1 + k2 * e1
+    div = 0.0
+    if need_div:
+        div = 2.0 * k2 + (a / (sg * sg)) * (da - k2 * a) * var
+    logp = m + math.log(W) - 2.0 * (math.log(sg) + 0.5 * LOG2PI)
+    return div, logp, 1.0 / W, imax
 
 
 @jit
@@ -119,35 +298,7 @@ def _points_gauss(t, x, p, v, s, need_s, need_div):
     oc = op + imax * d
     for j in range(d):
         v[j] = 0.0
-    if d == 2:  # the same sums in registers (v aliases nothing, but LLVM cannot know)
-        c0 = p[oc]
-        c1 = p[oc + 1]
-        v0 = 0.0
-        v1 = 0.0
-        x1 = x[1]
-        for direction in range(2):
-            i = k if direction == 0 else k - 1
-            step = 1 if direction == 0 else -1
-            while 0 <= i < N:
-                y0 = p[op + 2 * i]
-                g = a * y0 - x0
-                if lwmax - g * g * inv2 < floor:
-                    break
-                y1 = p[op + 2 * i + 1]
-                r1 = x1 - a * y1
-                lg = p[HEADER + i] - (g * g + r1 * r1) * inv2
-                if lg >= floor:
-                    w = math.exp(lg - m)
-                    W += w
-                    dy0 = y0 - c0
-                    dy1 = y1 - c1
-                    v0 += w * dy0
-                    v1 += w * dy1
-                    Q += w * (dy0 * dy0 + dy1 * dy1)
-                i += step
-        v[0] = v0
-        v[1] = v1
-    for direction in range(2 if d != 2 else 0):
+    for direction in range(2):
         i = k if direction == 0 else k - 1
         while 0 <= i < N:
             g = a * p[op + i * d] - x0
@@ -399,6 +550,8 @@ def field_point(t, x, p, v, s, need_s, need_div):
     fam = int(p[0])
     if fam == 0:
         if int(p[4]) == 0:
+            if int(p[5]) == 2:
+                return _points_gauss_2d(t, x, p, v, s, need_s, need_div)
             return _points_gauss(t, x, p, v, s, need_s, need_div)
         return _mixture_gauss(t, x, p, v, s, need_s, need_div)
     if fam == 1:

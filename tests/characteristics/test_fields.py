@@ -117,14 +117,17 @@ def numpy_point_velocity(t, x, pts, w, a, da, s, ds):
     return da * ybar + ds / s * (x - a * ybar)
 
 
-@pytest.mark.parametrize("t", [0.3, 0.02, 1e-3])
-def test_point_set_field_matches_numpy_twin(t):
-    # many points and small sigma: the kernel visits only a strip of the (sorted) points
+@pytest.mark.parametrize("d", [2, 3])  # 2-D has its own block-wise kernel
+@pytest.mark.parametrize("t", [0.9, 0.3, 0.02, 1e-3])
+def test_point_set_field_matches_numpy_twin(t, d):
+    # many points and small sigma: the kernel visits only a strip of the (sorted) points;
+    # t = 0.9: every point, in several blocks
     rng = np.random.default_rng(5)
-    pts = rng.normal(size=(300, 3))
+    pts = rng.normal(size=(300, d))
     w = rng.uniform(0.5, 2.0, size=300)
     w /= w.sum()
-    X = np.concatenate([rng.normal(size=(5, 3)), pts[:3] * 0.97 + 0.001])
+    X = np.concatenate([rng.normal(size=(5, d)), pts[:3] * 0.97 + 0.001,
+                        [np.full(d, 2.5), np.full(d, -2.5)]])
     f = MarginalField(GaussianPath.variance_preserving(), EmpiricalData(pts, w))
     B = 0.1 * t + 0.5 * 19.9 * t * t
     a = np.exp(-B / 2)
@@ -133,7 +136,7 @@ def test_point_set_field_matches_numpy_twin(t):
     da, ds = -0.5 * beta * a, 0.5 * beta * a * a / s
     np.testing.assert_allclose(f.velocity(t, X), numpy_point_velocity(t, X, pts, w, a, da, s, ds),
                                rtol=1e-10, atol=1e-10)
-    ref = logsumexp(np.log(w)[None] + np.stack([multivariate_normal(a * y, s * s * np.eye(3))
+    ref = logsumexp(np.log(w)[None] + np.stack([multivariate_normal(a * y, s * s * np.eye(d))
                                                 .logpdf(X) for y in pts], 1), axis=1)
     np.testing.assert_allclose(f.log_density(t, X), ref, rtol=1e-12, atol=1e-10)
     # divergence: d sigma'/sigma + (alpha/sigma^2)(alpha' - alpha sigma'/sigma) Var_post(y)
@@ -141,7 +144,7 @@ def test_point_set_field_matches_numpy_twin(t):
     r = np.exp(lg - logsumexp(lg, axis=1, keepdims=True))
     ybar = r @ pts
     var = r @ np.sum(pts ** 2, 1) - np.sum(ybar ** 2, 1)
-    div = 3 * ds / s + a / s ** 2 * (da - a * ds / s) * var
+    div = d * ds / s + a / s ** 2 * (da - a * ds / s) * var
     np.testing.assert_allclose(f.divergence(t, X), div, rtol=1e-6, atol=1e-6 * abs(div).max())
     # far from the data (all weights underflow without the running maximum)
     far = X + 200.0
