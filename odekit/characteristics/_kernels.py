@@ -71,9 +71,63 @@ def _logits_2d(buf, p, op, i0, nb, x0, x1, a, inv2):
         buf[j] = L[j] - (r0 * r0 + r1 * r1) * inv2
 
 
+#: pass-2 strips of at most this many points are summed one by one (skipping the exp of
+#: the weights below the floor pays where most of a short strip is below it)
+SPARSE = 24
+
 #: points of a 2-D scan done one by one before the blocks start (the short scans of
 #: a concentrated posterior stay as cheap as a plain loop)
 SCALAR_HEAD = 8
+
+
+@jit(inline="always")
+def _strip_end(p, op, k, N, a, x0, lwmax, inv2, floor):
+    """First i >= k whose first coordinate alone puts its logit below floor (N if none)
+    for 2-D points sorted by that coordinate: galloping from k, then bisection."""
+    lo = k  # the points in [k, lo) are kept
+    hi = N
+    step = 1
+    while lo < N:
+        j = min(lo + step - 1, N - 1)
+        g = a * p[op + 2 * j] - x0
+        if lwmax - g * g * inv2 < floor:
+            hi = j
+            break
+        lo = j + 1
+        step *= 2
+    while lo < hi:
+        mid = (lo + hi) // 2
+        g = a * p[op + 2 * mid] - x0
+        if lwmax - g * g * inv2 < floor:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+@jit(inline="always")
+def _strip_start(p, op, k, a, x0, lwmax, inv2, floor):
+    """First i <= k such that the points [i, k) are all kept by the bound (the mirror of
+    _strip_end, downward from k)."""
+    lo = 0
+    hi = k  # the points in [hi, k) are kept
+    step = 1
+    while hi > 0:
+        j = max(hi - step, 0)
+        g = a * p[op + 2 * j] - x0
+        if lwmax - g * g * inv2 < floor:
+            lo = j + 1
+            break
+        hi = j
+        step *= 2
+    while lo < hi:
+        mid = (lo + hi) // 2
+        g = a * p[op + 2 * mid] - x0
+        if lwmax - g * g * inv2 < floor:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
 
 
 @jit
@@ -155,45 +209,13 @@ def _points_gauss_2d(t, x, p, v, s, need_s, need_div):
         if i > 0:
             g = a * p[op + 2 * (i - 1)] - x0
             stop = lwmax - g * g * inv2 < m
-    # pass 2: the range [lo2, hi2) of points the bound keeps for the floor (scanned
-    # for a few points, then bisected: the bound only grows away from k)
+    # pass 2: the strip [lo2, hi2) of points the first-coordinate bound keeps for the
+    # floor m - CUTOFF (the bound only grows away from k: galloping, then bisection).
+    # Sums of w, w (y - c) and w |y - c|^2 about the most probable point c (keeps the
+    # posterior variance free of cancellation when the posterior is concentrated).
     floor = m - CUTOFF
-    hi2 = k
-    while hi2 < N and hi2 < k + 2 * SCALAR_HEAD:
-        g = a * p[op + 2 * hi2] - x0
-        if lwmax - g * g * inv2 < floor:
-            break
-        hi2 += 1
-    else:
-        lo = hi2
-        hi = N
-        while lo < hi:  # first point at or above hi2 that the bound rules out
-            mid = (lo + hi) // 2
-            g = a * p[op + 2 * mid] - x0
-            if lwmax - g * g * inv2 < floor:
-                hi = mid
-            else:
-                lo = mid + 1
-        hi2 = lo
-    lo2 = k
-    while lo2 > 0 and lo2 > k - 2 * SCALAR_HEAD:
-        g = a * p[op + 2 * (lo2 - 1)] - x0
-        if lwmax - g * g * inv2 < floor:
-            break
-        lo2 -= 1
-    else:
-        lo = 0
-        hi = lo2
-        while lo < hi:  # first point below lo2 that the bound keeps
-            mid = (lo + hi) // 2
-            g = a * p[op + 2 * mid] - x0
-            if lwmax - g * g * inv2 < floor:
-                lo = mid + 1
-            else:
-                hi = mid
-        lo2 = lo
-    # sums of w, w (y - c) and w |y - c|^2 about the most probable point c (keeps the
-    # posterior variance free of cancellation when the posterior is concentrated)
+    hi2 = _strip_end(p, op, k, N, a, x0, lwmax, inv2, floor)
+    lo2 = _strip_start(p, op, k, a, x0, lwmax, inv2, floor)
     oc = op + 2 * imax
     c0 = p[oc]
     c1 = p[oc + 1]
@@ -201,26 +223,40 @@ def _points_gauss_2d(t, x, p, v, s, need_s, need_div):
     Q = 0.0
     v0 = 0.0
     v1 = 0.0
-    i = lo2
-    while i < hi2:
-        nb = min(SCRATCH, hi2 - i)
-        Y = p[op + 2 * i: op + 2 * (i + nb)]
-        L = p[HEADER + i: HEADER + i + nb]
-        for j in range(nb):  # vectorised: weights into the buffer
-            r0 = x0 - a * Y[2 * j]
-            r1 = x1 - a * Y[2 * j + 1]
-            lg = L[j] - (r0 * r0 + r1 * r1) * inv2
-            w = vexp(lg - m)
-            buf[j] = w if lg >= floor else 0.0
-        for j in range(nb):
-            w = buf[j]
-            dy0 = Y[2 * j] - c0
-            dy1 = Y[2 * j + 1] - c1
-            W += w
-            v0 += w * dy0
-            v1 += w * dy1
-            Q += w * (dy0 * dy0 + dy1 * dy1)
-        i += nb
+    if hi2 - lo2 <= SPARSE:  # short (near the data end): one by one, no exp below the floor
+        for i in range(lo2, hi2):
+            r0 = x0 - a * p[op + 2 * i]
+            r1 = x1 - a * p[op + 2 * i + 1]
+            lg = p[HEADER + i] - (r0 * r0 + r1 * r1) * inv2
+            if lg >= floor:
+                w = vexp(lg - m)
+                dy0 = p[op + 2 * i] - c0
+                dy1 = p[op + 2 * i + 1] - c1
+                W += w
+                v0 += w * dy0
+                v1 += w * dy1
+                Q += w * (dy0 * dy0 + dy1 * dy1)
+    else:  # in blocks, the weights by one vectorised loop into the buffer
+        i = lo2
+        while i < hi2:
+            nb = min(SCRATCH, hi2 - i)
+            Y = p[op + 2 * i: op + 2 * (i + nb)]
+            L = p[HEADER + i: HEADER + i + nb]
+            for j in range(nb):
+                r0 = x0 - a * Y[2 * j]
+                r1 = x1 - a * Y[2 * j + 1]
+                lg = L[j] - (r0 * r0 + r1 * r1) * inv2
+                w = vexp(lg - m)
+                buf[j] = w if lg >= floor else 0.0
+            for j in range(nb):
+                w = buf[j]
+                dy0 = Y[2 * j] - c0
+                dy1 = Y[2 * j + 1] - c1
+                W += w
+                v0 += w * dy0
+                v1 += w * dy1
+                Q += w * (dy0 * dy0 + dy1 * dy1)
+            i += nb
     m0 = v0 / W
     m1 = v1 / W
     var = Q / W - (m0 * m0 + m1 * m1)
