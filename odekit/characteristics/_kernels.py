@@ -139,8 +139,9 @@ def _points_gauss_2d(t, x, p, v, s, need_s, need_div):
     are visited and kept: pass 1 scans outward from where alpha y_i0 meets x_0 and stops
     once the first-coordinate bound rules out the current maximum (blocks may compute a
     few logits past that point, which cannot change the maximum); pass 2 takes the
-    points the bound keeps for the floor m - CUTOFF (found by the same test, scanned or
-    bisected), and weights below the floor are zero."""
+    points the bound keeps for the floor m - CUTOFF (found by the same test, galloping
+    and bisecting), and weights below the floor are zero. Summation order differs from
+    the general kernel's, so results agree with it to rounding, not bitwise."""
     N = int(p[6])
     a, da, sg, ssd = _schedule(t, p)
     inv2 = 0.5 / (sg * sg)
@@ -281,7 +282,8 @@ def _points_gauss_2d(t, x, p, v, s, need_s, need_div):
 
 @jit
 def _points_gauss(t, x, p, v, s, need_s, need_div):
-    """Point set, Gaussian path. The points are stored sorted by their first coordinate,
+    """Point set, Gaussian path (any d; d = 2 runs :func:`_points_gauss_2d`, the same
+    scans in vectorised blocks). The points are stored sorted by their first coordinate,
     so the scans below start where alpha y_i0 meets x_0 and stop, in each direction, as
     soon as the first coordinate alone rules out every further point: a logit cannot
     exceed max log w - (alpha y_i0 - x_0)^2 / (2 sigma^2). Near the data end (small sigma)
