@@ -10,13 +10,19 @@ import numpy as np
 import pytest
 
 from odekit._jit import jit
-from odekit.characteristics._vexp import SCRATCH, as_array, stack_buffer, vexp
+from odekit.characteristics._kernels import SCRATCH, as_array, stack_buffer, vexp, vexp_weight
 
 
 @jit(cache=False)  # compiled per run: a cache would not see changes to vexp
 def vexp_array(x, out):
     for i in range(x.shape[0]):
         out[i] = vexp(x[i])
+
+
+@jit(cache=False)  # compiled per run: a cache would not see changes to vexp
+def vexp_weight_array(x, out):
+    for i in range(x.shape[0]):
+        out[i] = vexp_weight(x[i])
 
 
 @jit(cache=False)  # compiled per run: a cache would not see changes to vexp
@@ -62,6 +68,17 @@ def test_within_one_ulp_of_the_exact_value():
         [-708.0, -708.5, -744.0, 709.0, 709.78, 1e-300, -1e-300]])
     err = ulp_errors(x, run(x))
     assert err.max() <= 1.0, (err.max(), x[np.argmax(err)])
+
+
+def test_weight_exp_within_one_ulp_on_its_domain():
+    rng = np.random.default_rng(2)
+    x = np.concatenate([rng.uniform(-61.0, 0.0, 2500), rng.uniform(-708.0, 0.0, 500),
+                        np.log(2.0) * (-np.arange(0, 88) - 0.5), [0.0, -61.0, -708.0]])
+    out = np.empty_like(x)
+    vexp_weight_array(x, out)
+    err = ulp_errors(x, out)
+    assert err.max() <= 1.0, (err.max(), x[np.argmax(err)])
+    assert out[-3] == 1.0
 
 
 def test_agrees_with_libm():
