@@ -208,6 +208,31 @@ def _logits_2d(buf, p, op, i0, nb, x0, x1, a, inv2):
         buf[j] = L[j] - (r0 * r0 + r1 * r1) * inv2
 
 
+#: lanes of the block maximum (independent running maxima that LLVM packs in one vector)
+LANES = 8
+
+
+@jit(inline="always")
+def _block_max(buf, nb, lanes):
+    """max(buf[:nb]) (-inf if empty; NaN entries ignored) through LANES running maxima."""
+    for q in range(LANES):
+        lanes[q] = -np.inf
+    nl = nb - nb % LANES
+    for c in range(0, nl, LANES):
+        for q in range(LANES):
+            val = buf[c + q]
+            if val > lanes[q]:
+                lanes[q] = val
+    bm = -np.inf
+    for q in range(LANES):
+        if lanes[q] > bm:
+            bm = lanes[q]
+    for j in range(nl, nb):
+        if buf[j] > bm:
+            bm = buf[j]
+    return bm
+
+
 #: pass-2 strips of at most this many points are summed one by one (skipping the exp of
 #: the weights below the floor pays where most of a short strip is below it)
 SPARSE = 24
@@ -296,6 +321,7 @@ def _points_gauss_2d(t, x, p, v, s, need_s, need_div):
             hi = mid
     k = lo
     buf = as_array(stack_buffer(), (SCRATCH,))
+    lanes = as_array(stack_buffer(), (SCRATCH,))
     # pass 1: the largest logit and its point, upward from k, then downward
     m = -np.inf
     imax = 0
@@ -315,10 +341,13 @@ def _points_gauss_2d(t, x, p, v, s, need_s, need_div):
     while not stop and i < N:
         nb = min(SCRATCH, N - i)
         _logits_2d(buf, p, op, i, nb, x0, x1, a, inv2)
-        for j in range(nb):
-            if buf[j] > m:
-                m = buf[j]
-                imax = i + j
+        bm = _block_max(buf, nb, lanes)
+        if bm > m:
+            for j in range(nb):
+                if buf[j] == bm:
+                    m = bm
+                    imax = i + j
+                    break
         i += nb
         if i < N:
             g = a * p[op + 2 * i] - x0
@@ -340,10 +369,13 @@ def _points_gauss_2d(t, x, p, v, s, need_s, need_div):
         nb = min(SCRATCH, i)
         i -= nb
         _logits_2d(buf, p, op, i, nb, x0, x1, a, inv2)
-        for j in range(nb - 1, -1, -1):
-            if buf[j] > m:
-                m = buf[j]
-                imax = i + j
+        bm = _block_max(buf, nb, lanes)
+        if bm > m:
+            for j in range(nb - 1, -1, -1):
+                if buf[j] == bm:
+                    m = bm
+                    imax = i + j
+                    break
         if i > 0:
             g = a * p[op + 2 * (i - 1)] - x0
             stop = lwmax - g * g * inv2 < m
