@@ -223,3 +223,27 @@ def test_custom_schedule_checks_its_ends():
         GaussianPath(lambda t: 1 - t, lambda t: t * (0.5 - t))
     with pytest.raises(TypeError, match="sigma"):
         GaussianPath(lambda t: 1 - t)
+
+
+@pytest.mark.parametrize("N", [1, 5, 9, 25, 64, 65, 400])
+def test_2d_block_kernel_agrees_with_the_general_kernel(N):
+    """Scratch-block edges, short and long strips, a duplicate point, far points."""
+    from odekit.characteristics import _kernels as K
+
+    rng = np.random.default_rng(N)
+    pts = rng.normal(size=(N, 2)) * rng.uniform(0.1, 3.0)
+    if N > 3:
+        pts[1] = pts[0]
+    X = np.concatenate([2.0 * rng.normal(size=(4, 2)), pts[:2] + 1e-4, [[1e3, -1e3]]])
+    for path in (LinearPath(), GaussianPath.variance_preserving()):
+        f = MarginalField(path, EmpiricalData(pts, rng.uniform(0.1, 1.0, N)))
+        for t in (0.999, 0.5, 0.01, 1e-5):
+            for x in X:
+                got = []
+                for kern in (K._points_gauss_2d, K._points_gauss):
+                    v, s = np.empty(2), np.empty(2)
+                    res = kern(t, x, f.params, v, s, True, True)
+                    got.append(np.concatenate([v, s, res[:3]]))
+                assert np.all(np.isfinite(got[0]))
+                np.testing.assert_allclose(got[0], got[1], rtol=1e-11,
+                                           atol=1e-12 * np.abs(got[1]).max())
