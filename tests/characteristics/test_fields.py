@@ -117,14 +117,17 @@ def numpy_point_velocity(t, x, pts, w, a, da, s, ds):
     return da * ybar + ds / s * (x - a * ybar)
 
 
-@pytest.mark.parametrize("t", [0.3, 0.02, 1e-3])
-def test_point_set_field_matches_numpy_twin(t):
-    # many points and small sigma: the kernel visits only a strip of the (sorted) points
+@pytest.mark.parametrize("d", [2, 3])  # 2-D has its own block-wise kernel
+@pytest.mark.parametrize("t", [0.9, 0.3, 0.02, 1e-3])
+def test_point_set_field_matches_numpy_twin(t, d):
+    # many points and small sigma: the kernel visits only a strip of the (sorted) points;
+    # t = 0.9: every point, in several blocks
     rng = np.random.default_rng(5)
-    pts = rng.normal(size=(300, 3))
+    pts = rng.normal(size=(300, d))
     w = rng.uniform(0.5, 2.0, size=300)
     w /= w.sum()
-    X = np.concatenate([rng.normal(size=(5, 3)), pts[:3] * 0.97 + 0.001])
+    X = np.concatenate([rng.normal(size=(5, d)), pts[:3] * 0.97 + 0.001,
+                        [np.full(d, 2.5), np.full(d, -2.5)]])
     f = MarginalField(GaussianPath.variance_preserving(), EmpiricalData(pts, w))
     B = 0.1 * t + 0.5 * 19.9 * t * t
     a = np.exp(-B / 2)
@@ -133,7 +136,7 @@ def test_point_set_field_matches_numpy_twin(t):
     da, ds = -0.5 * beta * a, 0.5 * beta * a * a / s
     np.testing.assert_allclose(f.velocity(t, X), numpy_point_velocity(t, X, pts, w, a, da, s, ds),
                                rtol=1e-10, atol=1e-10)
-    ref = logsumexp(np.log(w)[None] + np.stack([multivariate_normal(a * y, s * s * np.eye(3))
+    ref = logsumexp(np.log(w)[None] + np.stack([multivariate_normal(a * y, s * s * np.eye(d))
                                                 .logpdf(X) for y in pts], 1), axis=1)
     np.testing.assert_allclose(f.log_density(t, X), ref, rtol=1e-12, atol=1e-10)
     # divergence: d sigma'/sigma + (alpha/sigma^2)(alpha' - alpha sigma'/sigma) Var_post(y)
@@ -141,7 +144,7 @@ def test_point_set_field_matches_numpy_twin(t):
     r = np.exp(lg - logsumexp(lg, axis=1, keepdims=True))
     ybar = r @ pts
     var = r @ np.sum(pts ** 2, 1) - np.sum(ybar ** 2, 1)
-    div = 3 * ds / s + a / s ** 2 * (da - a * ds / s) * var
+    div = d * ds / s + a / s ** 2 * (da - a * ds / s) * var
     np.testing.assert_allclose(f.divergence(t, X), div, rtol=1e-6, atol=1e-6 * abs(div).max())
     # far from the data (all weights underflow without the running maximum)
     far = X + 200.0
@@ -220,3 +223,27 @@ def test_custom_schedule_checks_its_ends():
         GaussianPath(lambda t: 1 - t, lambda t: t * (0.5 - t))
     with pytest.raises(TypeError, match="sigma"):
         GaussianPath(lambda t: 1 - t)
+
+
+@pytest.mark.parametrize("N", [1, 5, 9, 25, 64, 65, 400])
+def test_2d_block_kernel_agrees_with_the_general_kernel(N):
+    """Scratch-block edges, short and long strips, a duplicate point, far points."""
+    from odekit.characteristics import _kernels as K
+
+    rng = np.random.default_rng(N)
+    pts = rng.normal(size=(N, 2)) * rng.uniform(0.1, 3.0)
+    if N > 3:
+        pts[1] = pts[0]
+    X = np.concatenate([2.0 * rng.normal(size=(4, 2)), pts[:2] + 1e-4, [[1e3, -1e3]]])
+    for path in (LinearPath(), GaussianPath.variance_preserving()):
+        f = MarginalField(path, EmpiricalData(pts, rng.uniform(0.1, 1.0, N)))
+        for t in (0.999, 0.5, 0.01, 1e-5):
+            for x in X:
+                got = []
+                for kern in (K._points_gauss_2d, K._points_gauss):
+                    v, s = np.empty(2), np.empty(2)
+                    res = kern(t, x, f.params, v, s, True, True)
+                    got.append(np.concatenate([v, s, res[:3]]))
+                assert np.all(np.isfinite(got[0]))
+                np.testing.assert_allclose(got[0], got[1], rtol=1e-11,
+                                           atol=1e-12 * np.abs(got[1]).max())
