@@ -181,13 +181,13 @@ class _Loops:
         last = [bd.call(self.fma, [tt[q][0], tt[q][1], accs[q][0]]) for q in range(nacc)]
         bd.branch(done)
         bd.position_at_end(done)
-        out = []
-        for q in range(nacc):
+        rs = []
+        for q in range(nacc):  # the phis first: they head the block
             r = bd.phi(em.ty)
             r.add_incoming(accs[q][0], tail)
             r.add_incoming(last[q], tail1)
-            out.append(bd.fadd(r, accs[q][1]))
-        return out
+            rs.append(r)
+        return [bd.fadd(rs[q], accs[q][1]) for q in range(nacc)]
 
     def conv(self, a, da, b, db, k, j0, j1, weight=None):
         """sum_{j = j0 .. j1} w(j) a[j] b[k - j] over the terms not known to be zero

@@ -56,9 +56,12 @@ def allops(t, y, p, dydt):
 N = len(OPS) + 1
 
 
-@pytest.fixture(scope="module")
-def prep():
-    return _solve.prepare(allops, N, 4, P)
+@pytest.fixture(scope="module", params=["unrolled", "compact"])
+def prep(request):
+    # both kinds of kernel (see odekit/integrate/taylor/_compact.py)
+    pr = _solve.prepare(allops, N, 4, P, mode=request.param)
+    assert pr.mode == request.param
+    return pr
 
 
 @pytest.mark.parametrize("seed", range(6))
