@@ -617,7 +617,7 @@ def unrolled_terms(D, P: int) -> float:
 
 #: above this estimate (:func:`unrolled_terms`) the compact kernel is made; the unrolled
 #: kernel's compile time grows about linearly with it (see the package docstring)
-COMPACT_ABOVE = 6000.0
+COMPACT_ABOVE = 8000.0
 
 
 def choose_mode(D, P: int, mode=None) -> str:

@@ -42,6 +42,14 @@ def _i(v):
     return ir.Constant(_I64, v)
 
 
+_STRAIGHT_LINEAR = True
+
+
+def _linear(op, degs):
+    return op in ("add", "sub", "neg") or (op == "mul" and 0 in degs) \
+        or (op == "div" and degs[1] == 0)
+
+
 class _Loops:
     """IR for the orders k = 1 .. kmax of the state-dependent nodes. A slot is a Python
     int (a group of one operation: constant offsets) or an i64 value (read from a
@@ -329,11 +337,12 @@ class _Loops:
         gv.initializer = ir.Constant(ty, flat)
         return gv
 
-    def rows(self, rows, body):
-        """body(slots) for every row of slots: straight for one row, else a loop over a
-        table."""
-        if len(rows) == 1:
-            body(list(rows[0]))
+    def rows(self, rows, body, straight=False):
+        """body(slots) for every row of slots: straight (constant slots) for one row or
+        when asked, else a loop over a table."""
+        if len(rows) == 1 or straight:
+            for row in rows:
+                body(list(row))
             return
         bd = self.bd
         gv = self.table(rows)
@@ -354,7 +363,11 @@ class _Loops:
 
         def order(k):
             for op, degs, c, rows in spec["groups"]:
-                self.rows(rows, lambda sl: self.op(op, sl, degs, c, k))
+                # the linear operations (one or two instructions each) straight: a
+                # table's loads would cost more than they do, and code size does not
+                # grow with the order
+                self.rows(rows, lambda sl: self.op(op, sl, degs, c, k),
+                          straight=_linear(op, degs) and _STRAIGHT_LINEAR)
             st = bd.append_basic_block("ks")
             nx = bd.append_basic_block("kn")
             bd.cbranch(bd.icmp_signed("<", k, _i(P)), st, nx)
@@ -367,7 +380,7 @@ class _Loops:
                     self.store(sl[0], k1, bd.fmul(v, inv) if v is not None else
                                self.em.const(0.0))
                 if rows:
-                    self.rows(rows, state)
+                    self.rows(rows, state, straight=_STRAIGHT_LINEAR)
             bd.branch(nx)
             bd.position_at_end(nx)
 

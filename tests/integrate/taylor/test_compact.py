@@ -139,10 +139,11 @@ def test_auto_mode_by_size(monkeypatch):
     monkeypatch.delenv("ODEKIT_TAYLOR_MODE", raising=False)
     Dp = dec(pleiades_inplace, 28, 1)
     Dk = dec(kepler, 4, 0)
-    # the orders of tol 1e-6 ... 1e-12 (8 ... 15): Pleiades compact from order 9 on,
+    # the orders of tol 1e-6 ... 1e-12 (8 ... 15): Pleiades compact from order 11 on,
     # small systems unrolled up to order 20
     assert _codegen.choose_mode(Dp, 15) == "compact"
-    assert _codegen.choose_mode(Dp, 9) == "compact"
+    assert _codegen.choose_mode(Dp, 11) == "compact"
+    assert _codegen.choose_mode(Dp, 10) == "unrolled"
     assert _codegen.choose_mode(Dk, 20) == "unrolled"
     assert _codegen.choose_mode(Dp, 15, "unrolled") == "unrolled"
     monkeypatch.setenv("ODEKIT_TAYLOR_MODE", "compact")
