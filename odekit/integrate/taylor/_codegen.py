@@ -30,6 +30,9 @@ critical path, see :func:`_psum`). All coefficients live in one flat float64
 buffer ``b``: slot ``s`` at order ``k`` of lane ``l`` is ``b[(k * NS + s) * W + l]``, so
 with ``W > 1`` lanes (batch mode) every statement is a loop over the lanes at constant
 offsets that LLVM vectorises.
+
+Big right-hand sides at high orders get a compact kernel instead (loops over the order,
+:mod:`._compact`), chosen by a size estimate (:func:`choose_mode`).
 """
 
 from __future__ import annotations

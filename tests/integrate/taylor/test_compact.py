@@ -14,9 +14,12 @@ import mpmath
 import numpy as np
 import pytest
 
+from odekit import _jit
 from odekit.integrate import Event
 from odekit.integrate.taylor import _codegen, _solve, solve_taylor, solve_taylor_ensemble
 from odekit.integrate.taylor._driver import call_kernel
+
+pytestmark = pytest.mark.skipif(_jit.DISABLED, reason="the compact kernel is compiled code")
 
 P = 9
 
