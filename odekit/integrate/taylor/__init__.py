@@ -59,9 +59,9 @@ is below 1 and as a relative one above, so the smaller of the two holds everywhe
 Limits: orders above about 16 (``tol`` below about 1e-14 on a system the size of the
 restricted three-body problem) produce straight-line code larger than the CPU's
 first-level instruction cache and run about 3x slower per step (the size rule keeps
-such small systems unrolled: ``ODEKIT_TAYLOR_MODE=compact`` is the remedy there);
-every coefficient must be finite (a singularity met in a step raises :class:`odekit.IntegrationError`). Near that size the speed of a kernel
-also depends on where its machine code lands in memory: the same code, loaded at another
+such small systems unrolled at every order); every coefficient must be finite (a
+singularity met in a step raises :class:`odekit.IntegrationError`). Near that size the
+speed of a kernel also depends on where its machine code lands in memory: the same code, loaded at another
 address, runs 1.3-3x slower in a few percent of the loads (heyoka's kernels too; see
 ``benchmarks/results/bench_taylor-c6e16c4.txt``), for the life of the process.
 """
