@@ -42,12 +42,12 @@ import llvmlite.ir as ir
 from numba.core import types
 from numba.extending import intrinsic
 
+from ._decomp import INF
 from ._llvm import _Emitter
 
 __all__ = ["make_compact_kernel"]
 
 _I64 = ir.IntType(64)
-INF = 1 << 30
 
 
 def _i(v):
@@ -64,8 +64,8 @@ def _linear(op, degs):
 
 class _Loops:
     """IR for the orders k = 1 .. kmax of the state-dependent nodes. A slot is a Python
-    int (a group of one operation: constant offsets) or an i64 value (read from a
-    group's table)."""
+    int (a linear operation, or a group of one: constant offsets) or an i64 value (read
+    from a group's table)."""
 
     def __init__(self, em, spec):
         self.em = em

@@ -7,8 +7,6 @@ solves, events and batches in compact mode.
 """
 
 import math
-import sys
-from pathlib import Path
 
 import mpmath
 import numpy as np
@@ -108,8 +106,30 @@ def test_time_polynomial_arguments_against_mpmath(tprep, seed):
                                        err_msg=f"op {name}, seed {seed}, {tprep.mode}")
 
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "benchmarks"))
-from _wp_problems import PLEIADES_Y0, pleiades_inplace  # noqa: E402
+# Pleiades (Hairer, Norsett & Wanner I, II.10; as benchmarks/_wp_problems.py): 7 bodies
+# in the plane, 28 states, 343 elementary operations: the size that picks compact
+PLEIADES_Y0 = [3.0, 3.0, -1.0, -3.0, 2.0, -2.0, 2.0, 3.0, -3.0, 2.0, 0.0, 0.0, -4.0, 4.0,
+               0.0, 0.0, 0.0, 0.0, 0.0, 1.75, -1.5, 0.0, 0.0, 0.0, -1.25, 1.0, 0.0, 0.0]
+
+
+def pleiades_inplace(t, y, p, dydt):
+    for i in range(7):
+        dydt[i] = y[14 + i]
+        dydt[7 + i] = y[21 + i]
+        dydt[14 + i] = 0.0
+        dydt[21 + i] = 0.0
+    for i in range(7):
+        for j in range(i + 1, 7):
+            dx = y[j] - y[i]
+            dy = y[7 + j] - y[7 + i]
+            r2 = dx * dx + dy * dy
+            r3 = r2 * math.sqrt(r2)
+            fx = dx / r3
+            fy = dy / r3
+            dydt[14 + i] += (j + 1.0) * fx
+            dydt[21 + i] += (j + 1.0) * fy
+            dydt[14 + j] -= (i + 1.0) * fx
+            dydt[21 + j] -= (i + 1.0) * fy
 
 
 def test_pleiades_both_modes_agree_to_rounding():
