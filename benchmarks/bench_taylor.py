@@ -19,6 +19,11 @@ Sections (``--only NAME`` runs one):
   the same number of threads, error of the trace of the half-period matrix against a
   tol-1e-16 reference.
 
+* ``pleiades_compile``: compile time of the Pleiades right-hand side (28 states, 343
+  elementary operations) per order (tol 1e-6 ... 1e-12), unrolled and compact kernel,
+  new and from the disk cache, and the mode the size rule picks.
+* ``pleiades``: Pleiades per solve, compact against unrolled kernel against heyoka.
+
 Run: ``python benchmarks/bench_taylor.py [--only arenstorf] [--quick]``. heyoka is
 optional (``pip install heyoka``); without it only odekit's figures are printed.
 """
@@ -38,6 +43,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from odekit.integrate.taylor import solve_taylor  # noqa: E402
 
@@ -434,9 +440,141 @@ def bench_competition(quick):
               f"{th.min() / t1.min():.2f}")
 
 
+_PL_COMPILE = r"""
+import sys, time, numpy as np
+sys.path.insert(0, {root!r}); sys.path.insert(0, {here!r})
+from odekit.integrate.taylor import solve_taylor, _solve, _codegen
+def warm(t, y, p):
+    return np.array([y[1], -y[0]])
+solve_taylor(warm, (0.0, 1.0), [1.0, 0.0], tol=1e-10)  # odekit and its driver loaded
+from _wp_problems import pleiades_inplace
+t0 = time.perf_counter()
+pr = _solve.prepare(pleiades_inplace, 28, 1, {P}, mode={mode!r})
+dt = time.perf_counter() - t0
+print(dt, pr.mode, _codegen.unrolled_terms(pr.D, {P}))
+"""
+
+
+def bench_pleiades_compile(quick):
+    """Compile time of the Pleiades right-hand side (28 states, 343 elementary operations)
+    per order, unrolled and compact kernel, in fresh processes where odekit is loaded (a
+    first solve of another function done): new (empty cache directory) and from the disk
+    cache (a second process on the same directory)."""
+    print("== Pleiades: compile time of a new right-hand side per order and kernel mode "
+          "(fresh process, odekit loaded; 'cached' = a second process, same cache "
+          "directory); 'auto' is the mode the size rule picks ==")
+    root = os.path.join(os.path.dirname(__file__), "..")
+    here = os.path.dirname(os.path.abspath(__file__))
+    from odekit.integrate.taylor import order_from_tol
+    orders = sorted({order_from_tol(t) for t in (1e-6, 1e-7, 1e-8, 1e-9, 1e-10, 1e-11,
+                                                 1e-12)})
+    if quick:
+        orders = orders[:1]
+    print(f"  order  estimate  auto      unrolled new  cached   compact new  cached   "
+          f"(load {os.getloadavg()[0]:.1f})")
+    for P in orders:
+        row = {}
+        for mode in ("unrolled", "compact"):
+            with tempfile.TemporaryDirectory() as d:
+                env = dict(os.environ, ODEKIT_CACHE_DIR=d)
+                src = _PL_COMPILE.format(root=root, here=here, P=P, mode=mode)
+                runs = [subprocess.run([sys.executable, "-c", src], env=env,
+                                       capture_output=True, text=True, check=True
+                                       ).stdout.split() for _ in range(2)]
+            row[mode] = (float(runs[0][0]), float(runs[1][0]))
+            est = float(runs[0][2])
+        from odekit.integrate.taylor._codegen import COMPACT_ABOVE
+        auto = "compact" if est > COMPACT_ABOVE else "unrolled"
+        print(f"  {P:5d}  {est:8.0f}  {auto:8s}  {row['unrolled'][0]:8.2f} s "
+              f"{row['unrolled'][1]:6.3f} s  {row['compact'][0]:8.2f} s  "
+              f"{row['compact'][1]:6.3f} s", flush=True)
+    print(f"  (auto: compact above an estimate of {COMPACT_ABOVE:.0f} products, "
+          f"odekit.integrate.taylor._codegen.unrolled_terms)")
+
+
+def _hy_pleiades(y0, tol):
+    xs = hy.make_vars(*[f"x{i}" for i in range(7)])
+    ys = hy.make_vars(*[f"y{i}" for i in range(7)])
+    vx = hy.make_vars(*[f"vx{i}" for i in range(7)])
+    vy = hy.make_vars(*[f"vy{i}" for i in range(7)])
+    ax, ay = [0.0] * 7, [0.0] * 7
+    for i in range(7):
+        for j in range(i + 1, 7):
+            dx, dy = xs[j] - xs[i], ys[j] - ys[i]
+            r2 = dx * dx + dy * dy
+            r3 = r2 * hy.sqrt(r2)
+            fx, fy = dx / r3, dy / r3
+            ax[i] = ax[i] + (j + 1.0) * fx
+            ay[i] = ay[i] + (j + 1.0) * fy
+            ax[j] = ax[j] - (i + 1.0) * fx
+            ay[j] = ay[j] - (i + 1.0) * fy
+    sys_ = ([(xs[i], vx[i]) for i in range(7)] + [(ys[i], vy[i]) for i in range(7)]
+            + [(vx[i], ax[i]) for i in range(7)] + [(vy[i], ay[i]) for i in range(7)])
+    return hy.taylor_adaptive(sys_, y0.copy(), tol=tol)
+
+
+def bench_pleiades(quick):
+    """Pleiades over [0, 3] per solve: odekit's compact and unrolled kernels (forced,
+    through the internal entry point) and heyoka, alternating; error = relative 2-norm
+    distance of y(3) from the mpmath reference of bench_work_precision."""
+    import math
+
+    from _wp_problems import PLEIADES_Y0, make_problems, pleiades_inplace, reference
+
+    from odekit.integrate.taylor import _solve, order_from_tol
+
+    pb = make_problems(floquet_n=2)[1]
+    try:
+        reference(pb, allow_compute=False)
+        ref = np.asarray(pb.ref, dtype=float).ravel()
+    except RuntimeError as exc:
+        print(f"(no reference: {exc}; errors are nan)")
+        ref = None
+    print("== Pleiades (28 states), t in [0, 3], per solve: odekit compact and unrolled "
+          "kernels, heyoka; alternating calls, medians [min-p90] ==")
+    y0 = np.array(PLEIADES_Y0)
+    p = np.zeros(1)
+    reps = 5 if quick else 31
+
+    def err(y):
+        return math.nan if ref is None else float(np.linalg.norm(y - ref) /
+                                                   np.linalg.norm(ref))
+    for tol in ([1e-8] if quick else [1e-6, 1e-8, 1e-10, 1e-12]):
+        P = order_from_tol(tol)
+        preps = {m: _solve.prepare(pleiades_inplace, 28, 1, P, mode=m)
+                 for m in ("compact", "unrolled")}
+        fs = {m: (lambda m=m: _solve._run(preps[m], 0.0, 3.0, y0, p, None, [], False,
+                                          100_000, math.inf)) for m in preps}
+        errs = {m: err(fs[m]().y[:, -1]) for m in fs}
+        if hy is not None:
+            ta = _hy_pleiades(y0, tol)
+
+            def run_h():
+                ta.time = 0.0
+                ta.state[:] = y0
+                ta.propagate_until(3.0)
+            run_h()
+            fs["heyoka"] = run_h
+            errs["heyoka"] = err(ta.state.copy())
+        ts = {m: [] for m in fs}
+        for _ in range(reps):
+            for m, f in fs.items():
+                ts[m].append(_time(f))
+        med = {m: float(np.median(v)) for m, v in ts.items()}
+        line = "  ".join(f"{m} {med[m] * 1e3:.3f} ms [{np.min(ts[m]) * 1e3:.3f}-"
+                         f"{np.percentile(ts[m], 90) * 1e3:.3f}] err {errs[m]:.1e}"
+                         for m in fs)
+        ratio = f"; compact/unrolled {med['compact'] / med['unrolled']:.2f}"
+        if "heyoka" in med:
+            ratio += (f", heyoka/compact {med['heyoka'] / med['compact']:.2f}, "
+                      f"heyoka/unrolled {med['heyoka'] / med['unrolled']:.2f}")
+        print(f"tol {tol:.0e} (order {P}): {line}{ratio}", flush=True)
+
+
 SECTIONS = {"arenstorf": bench_arenstorf, "overhead": bench_overhead,
             "compile": bench_compile, "mathieu": bench_mathieu,
-            "competition": bench_competition}
+            "competition": bench_competition, "pleiades_compile": bench_pleiades_compile,
+            "pleiades": bench_pleiades}
 
 
 def main(argv=None):

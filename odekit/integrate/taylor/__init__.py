@@ -22,6 +22,17 @@ How it works:
   LLVM IR inside a Numba intrinsic (:mod:`odekit.integrate.taylor._llvm`) and compiled as a
   C-callable ``cfunc`` whose machine code Numba keeps in odekit's kernel cache directory
   under a hash of the decomposition and order.
+* **Compact kernels** (:mod:`odekit.integrate.taylor._compact`) for big right-hand sides:
+  the unrolled code grows like (operations) x P^2 / 2 and so does its compile time (the
+  Pleiades problem, 28 states and 343 operations: 1-6 s at orders 8-15). Above an
+  estimate of 8000 products (:func:`odekit.integrate.taylor._codegen.choose_mode`;
+  Pleiades from order 11, tol 1e-8, on; the small systems never) the kernel loops over
+  the order at run time: the linear operations straight inside that loop, the
+  convolutions grouped by level and kind into loops over tables of slots, each sum a
+  loop. Its code does not grow with P: 0.5-0.8 s to compile for Pleiades at any order,
+  about 1.3x slower per step than unrolled (heyoka's speed there). Same buffer, step rule
+  and interface; results equal to rounding. ``ODEKIT_TAYLOR_MODE=unrolled|compact``
+  (read when a kernel is made) forces either.
 * **The driver** (:mod:`odekit.integrate.taylor._driver`) is compiled once per
   installation and calls each kernel by address: a new right-hand side costs only its
   kernel (0.1-0.3 s at orders 8-15 on the development machine, Arenstorf), a cached one
@@ -47,10 +58,10 @@ is below 1 and as a relative one above, so the smaller of the two holds everywhe
 
 Limits: orders above about 16 (``tol`` below about 1e-14 on a system the size of the
 restricted three-body problem) produce straight-line code larger than the CPU's
-first-level instruction cache and run about 3x slower per step (a compact, loop-based
-mode for them is not written yet); every coefficient must be finite (a singularity met
-in a step raises :class:`odekit.IntegrationError`). Near that size the speed of a kernel
-also depends on where its machine code lands in memory: the same code, loaded at another
+first-level instruction cache and run about 3x slower per step (the size rule keeps
+such small systems unrolled at every order); every coefficient must be finite (a
+singularity met in a step raises :class:`odekit.IntegrationError`). Near that size the
+speed of a kernel also depends on where its machine code lands in memory: the same code, loaded at another
 address, runs 1.3-3x slower in a few percent of the loads (heyoka's kernels too; see
 ``benchmarks/results/bench_taylor-c6e16c4.txt``), for the life of the process.
 """

@@ -30,6 +30,9 @@ critical path, see :func:`_psum`). All coefficients live in one flat float64
 buffer ``b``: slot ``s`` at order ``k`` of lane ``l`` is ``b[(k * NS + s) * W + l]``, so
 with ``W > 1`` lanes (batch mode) every statement is a loop over the lanes at constant
 offsets that LLVM vectorises.
+
+Big right-hand sides at high orders get a compact kernel instead (loops over the order,
+:mod:`._compact`), chosen by a size estimate (:func:`choose_mode`).
 """
 
 from __future__ import annotations
@@ -378,12 +381,15 @@ def _tree(fn, xs):
     return f"{fn}({_tree(fn, xs[:mid])}, {_tree(fn, xs[mid:])})"
 
 
-def extra_slots(D, P):
+def extra_slots(D, P, mode="unrolled"):
     """Offsets (in lane units) of the step's inputs and outputs after the coefficients:
     CAP (the largest |h| allowed: min(max_step, |t1 - t|)), DIR (+-1), H (the signed
-    step taken) and NEW (the N states at t + h)."""
+    step taken) and NEW (the N states at t + h); in compact mode then R (a row of NS:
+    the reciprocals of the divisors, read by the loops)."""
     X = (P + 1) * D.nslots
-    return {"CAP": X, "DIR": X + 1, "H": X + 2, "NEW": X + 3, "END": X + 3 + D.n}
+    R = X + 3 + D.n
+    return {"CAP": X, "DIR": X + 1, "H": X + 2, "NEW": X + 3, "R": R,
+            "END": R + (D.nslots if mode == "compact" else 0)}
 
 
 def step_lines(G, D, P):
@@ -527,6 +533,109 @@ def coefficient_source(D, P: int, W: int = 1, events: bool = False) -> str:
     return "\n".join(src) + "\n"
 
 
+class MemGen(_Gen):
+    """:class:`_Gen` with every coefficient in the buffer ``b`` (none in locals): the
+    straight-line parts of the compact kernel, whose loops read and write memory."""
+
+    def B(self, k, s):
+        return self.Bmem(k, s)
+
+
+def compact_spec(D, P: int, events: bool = False) -> dict:
+    """What :func:`._compact.make_compact_kernel` needs (plain data, written into the
+    generated module): the straight-line sources ``pre`` (every coefficient known
+    without a loop: order 0 with the reciprocals, constants, the order-1 coefficient of
+    t, the nodes that are polynomials in t, the states' order 1) and ``post`` (step
+    rule, new state, event outputs), and the state-dependent operations for the loops."""
+    kmax = P if events else P - 1
+    G = MemGen(D, P, 1, kmax)
+    pre = [f"{G.Bmem(0, s)} = {_lit(D.info[s])}" for s in range(D.nslots)
+           if D.kind[s] == "const"]
+    pre.append(f"{G.Bmem(1, D.t_slot)} = 1.0")  # t = t0 + 1 * tau, for the loops' loads
+    R = extra_slots(D, P, "compact")["R"]
+    for s, op, args in D.ops:
+        lines = G.order0(s, op, args)
+        pre += lines
+        if any(ln.startswith(f"r{s} = ") for ln in lines):
+            pre.append(f"b[{R + s}] = r{s}")  # for the loops, which index it by s
+        if 1 <= D.deg[s] < INF:
+            for k in range(1, min(D.deg[s], kmax) + 1):
+                pre += G.orderk(s, op, args, k)
+    pre += G.state_lines(0)
+    post = step_lines(G, D, P)
+    for j, o in enumerate(D.ev_outs):
+        for k in range(P + 1):
+            c = G.C(o, k)
+            post.append(f"g[{j * (P + 1) + k}] = {c if c is not None else '0.0'}")
+    src = lambda lines: "\n".join(["def tc(b, g):"] + ["    " + x for x in lines]  # noqa
+                                   + ["    pass"]) + "\n"
+    # the state-dependent operations in groups: same level (an operation's level is one
+    # more than the highest of the operations whose order-k coefficients it reads, so
+    # one level's operations are independent), same operation, same degrees of the
+    # arguments; each group is one loop over the rows of a table of slots
+    level = {}
+    groups = {}
+    for s, op, args in D.ops:
+        if D.deg[s] < INF:
+            continue
+        slots = [a for a in args if type(a) is int]
+        lv = 1 + max((level[a] for a in slots if a in level), default=0)
+        if op == "mul" and args[0] == args[1]:
+            op, slots = "sqr", slots[:1]
+        level[s] = lv
+        if op in ("sincos", "tan", "tanh"):
+            level[args[1]] = lv
+        elif op == "atan2":
+            level[args[2]] = lv
+        key = (lv, op, tuple(D.deg[a] for a in slots),
+               args[1] if op == "pow" else None)
+        groups.setdefault(key, []).append([s] + slots)
+    outs_inf = [[i, o] for i, o in enumerate(D.outs) if D.deg[o] >= INF]
+    outs_fin = [[i, o] for i, o in enumerate(D.outs) if D.deg[o] < INF]
+    return {"pre": src(pre), "post": src(post), "NS": D.nslots, "P": P, "kmax": kmax,
+            "R": R,
+            "groups": [(op, degs, c, rows) for (lv, op, degs, c), rows in
+                       sorted(groups.items(), key=lambda kv: kv[0][0])],
+            "outs": [(outs_inf, INF)] + [([r], D.deg[r[1]]) for r in outs_fin]}
+
+
+def unrolled_terms(D, P: int) -> float:
+    """An estimate of the size of the unrolled kernel: the number of products in its
+    recurrences (a convolution at order k has about k terms, a square or a square root
+    half as many; sums and products by a constant one)."""
+    conv = lin = 0.0
+    for s, op, args in D.ops:
+        if D.deg[s] < INF:
+            continue
+        if op in ("add", "sub", "neg") or (op == "mul" and 0 in (D.deg[args[0]],
+                                                                D.deg[args[1]])) \
+                or (op == "div" and D.deg[args[1]] == 0):
+            lin += 1
+        elif op == "mul" and args[0] == args[1] or op == "sqrt":
+            conv += 0.5
+        else:
+            conv += {"sincos": 2, "tan": 1.5, "tanh": 1.5, "atan2": 5}.get(op, 1)
+    return conv * P * (P + 1) / 2 + (lin + D.n) * P
+
+
+#: above this estimate (:func:`unrolled_terms`) the compact kernel is made; the unrolled
+#: kernel's compile time grows about linearly with it (see the package docstring)
+COMPACT_ABOVE = 8000.0
+
+
+def choose_mode(D, P: int, mode=None) -> str:
+    """"unrolled" or "compact": ``mode`` if given, else the environment variable
+    ``ODEKIT_TAYLOR_MODE`` if set (to one of those two, or "auto"), else by the size
+    estimate (:data:`COMPACT_ABOVE`)."""
+    if mode is None or mode == "auto":
+        mode = os.environ.get("ODEKIT_TAYLOR_MODE", "auto") or "auto"
+    if mode == "auto":
+        return "compact" if unrolled_terms(D, P) > COMPACT_ABOVE else "unrolled"
+    if mode not in ("unrolled", "compact"):
+        raise ValueError(f"mode must be 'auto', 'unrolled' or 'compact', got {mode!r}")
+    return mode
+
+
 def _template(name, events=True):
     """The text after the template marker; without events, the blocks between
     ``# >>> events`` and ``# <<< events`` are left out (less to compile)."""
@@ -547,15 +656,17 @@ def _template(name, events=True):
     return "".join(out)
 
 
-def get_module(D, P: int, W: int = 1):
-    """The compiled module of decomposition ``D`` at order ``P`` with ``W`` lanes.
+def get_module(D, P: int, W: int = 1, mode=None):
+    """The compiled module of decomposition ``D`` at order ``P`` with ``W`` lanes,
+    unrolled or compact (:func:`choose_mode`; the module's ``MODE`` says which).
 
     Its source (coefficient kernels and the driver) is written to odekit's kernel cache
     directory under a name made of a hash of the source, so that Numba's disk cache
     serves a repeat in a fresh process without compiling.
     """
     events = len(D.ev_outs) > 0
-    key = (D.digest(), P, W)
+    mode = "unrolled" if _jit.DISABLED else choose_mode(D, P, mode)
+    key = (D.digest(), P, W, mode)
     mod = _MODULES.get(key)
     if mod is not None:
         return mod
@@ -567,16 +678,23 @@ def get_module(D, P: int, W: int = 1):
 
         header = ["# generated by odekit.integrate.taylor: the Taylor coefficients of one",
                   "# right-hand side at one order (see odekit/integrate/taylor/_codegen.py)",
-                  "import math", "", f"W = {W}", ""]
-        one = coefficient_source(D, P, 1, events)
+                  "import math", "", f"W = {W}", f"MODE = {mode!r}", ""]
         if _jit.DISABLED:  # plain Python: the coefficient source itself
             kernel = ("def jit(f):\n    return f\n\n" + _PY_HELPERS + "\n"
                       + coefficient_source(D, P, 1, events) + "\n\n" + init_source(D))
         else:  # the one-lane source lowered to LLVM IR on W lanes (see ._llvm), made
-            # C-callable so that the driver, compiled once, calls it by address
+            # C-callable so that the driver, compiled once, calls it by address; or the
+            # compact kernel's loops (see ._compact)
+            if mode == "compact":
+                spec = compact_spec(D, P, events)
+                make = ("from odekit.integrate.taylor._compact import make_compact_kernel\n"
+                        f"\n_SPEC = {spec!r}\n\n_kern = make_compact_kernel(_SPEC, W)\n")
+            else:
+                one = coefficient_source(D, P, 1, events)
+                make = f"\n_TC_SRC = {one!r}\n\n_kern = make_kernel(_TC_SRC, W)\n"
             kernel = ("from numba import cfunc, types\n"
-                      "from odekit.integrate.taylor._llvm import make_kernel\n\n"
-                      f"_TC_SRC = {one!r}\n\n_kern = make_kernel(_TC_SRC, W)\n"
+                      "from odekit.integrate.taylor._llvm import make_kernel\n"
+                      + make +
                       "_PTR = types.CPointer(types.float64)\n\n\n"
                       "@cfunc(types.void(_PTR, _PTR), cache=True, error_model='numpy')\n"
                       "def tc(b, g):\n    _kern(b, g)\n\n\n"
@@ -587,8 +705,10 @@ def get_module(D, P: int, W: int = 1):
         from ... import __version__
 
         h = hashlib.sha256()
-        with open(os.path.join(_HERE, "_llvm.py"), encoding="utf-8") as fh:
-            lowering = fh.read()
+        lowering = ""
+        for name in ("_llvm.py", "_compact.py"):
+            with open(os.path.join(_HERE, name), encoding="utf-8") as fh:
+                lowering += fh.read()
         for part in (__version__, numba.__version__, np.__version__, sys.version, source,
                      lowering):
             h.update(part.encode())

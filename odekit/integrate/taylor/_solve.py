@@ -95,7 +95,8 @@ class Prepared:
 
     def __init__(self, D, P, mod, inplace):
         self.D, self.P, self.mod, self.inplace = D, P, mod, inplace
-        xs = extra_slots(D, P)
+        self.mode = getattr(mod, "MODE", "unrolled")  # of the kernel (see _codegen)
+        xs = extra_slots(D, P, self.mode)
         self.nbuf = xs["END"]
         self.param_slots = np.array([s for s in range(D.nslots) if D.kind[s] == "param"],
                                     dtype=np.int64)
@@ -110,11 +111,13 @@ class Prepared:
                             dtype=np.int64)
 
 
-def prepare(fun, n, m, P, events=(), W=1) -> Prepared:
-    """Trace ``fun`` (and the event functions), decompose and compile at order ``P``."""
+def prepare(fun, n, m, P, events=(), W=1, mode=None) -> Prepared:
+    """Trace ``fun`` (and the event functions), decompose and compile at order ``P``;
+    ``mode`` "unrolled" or "compact" forces the kind of kernel (default: by its size,
+    see :func:`._codegen.choose_mode`)."""
     py = getattr(fun, "py_func", fun)
     evs = tuple(getattr(e, "py_func", e) for e in events)
-    key = (id(py), n, m, P, W, tuple(id(e) for e in evs))
+    key = (id(py), n, m, P, W, tuple(id(e) for e in evs), mode)
     fps = None
     hit = _MEMO.get(key)
     if hit is not None and hit[0] is py and all(a is b for a, b in zip(hit[1], evs)):
@@ -124,7 +127,7 @@ def prepare(fun, n, m, P, events=(), W=1) -> Prepared:
             return hit[3]
     g, outs, ev_outs, inplace = trace(fun, n, m, events=evs)
     D = decompose(g, outs, ev_outs, n, m)
-    mod = get_module(D, P, W)
+    mod = get_module(D, P, W, mode)
     prep = Prepared(D, P, mod, inplace)
     if fps is None:
         fps = (fingerprint(py),) + tuple(fingerprint(e) for e in evs)

@@ -10,6 +10,7 @@ import mpmath
 import numpy as np
 import pytest
 
+from odekit import _jit
 from odekit.integrate.taylor import _solve
 from odekit.integrate.taylor._driver import call_kernel
 
@@ -56,9 +57,12 @@ def allops(t, y, p, dydt):
 N = len(OPS) + 1
 
 
-@pytest.fixture(scope="module")
-def prep():
-    return _solve.prepare(allops, N, 4, P)
+@pytest.fixture(scope="module", params=["unrolled", "compact"])
+def prep(request):
+    # both kinds of kernel (see odekit/integrate/taylor/_compact.py)
+    pr = _solve.prepare(allops, N, 4, P, mode=request.param)
+    assert pr.mode == request.param or _jit.DISABLED  # plain Python: one kind
+    return pr
 
 
 @pytest.mark.parametrize("seed", range(6))
