@@ -423,7 +423,7 @@ def solve_one(fa, fj, ga, gj, t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol,
         if not fsal:
             f(t, _ptr(y), _ptr(p), _row(K, 0), y.shape[0], p.shape[0])
             ist[0] += 1
-            if not _k.all_finite_in(K[0], nd):
+            if not _k.all_finite_row_in(K, 0, nd):
                 st = -2
         while st == 0:
             min_step = 10.0 * abs(np.nextafter(t, t + direction) - t)
@@ -461,8 +461,57 @@ def solve_one(fa, fj, ga, gj, t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol,
             if err_mode == 0:
                 h_next = h
                 break
-            err = _k.error_norm_in(h, y, y_new, K, E, E3, s, err_mode, rtol, atol, scale,
-                                   nd)
+            _k.error_weights_in(y, y_new, rtol, atol, scale, nd)
+            # the error norm, written out here: as an inlined kernel inside the branch on
+            # err_mode, Numba keeps reference-count updates of K and E (atomic operations)
+            # in the step loop
+            err = 0.0
+            if err_mode == 1:  # RMS norm of h Σ_m E_m K_m
+                acc2 = 0.0
+                for j in range(nd):
+                    e = 0.0
+                    for m in range(s + 1):
+                        e += E[m] * K[m, j]
+                    r = h * e * scale[j]
+                    acc2 += r * r
+                err = np.sqrt(acc2 / nd)
+            else:  # DOP853's combined norm of its 5th- and 3rd-order estimates
+                e5 = 0.0
+                e3 = 0.0
+                n2 = nd // 2
+                for jb in range(n2):  # two components at a time: four independent chains
+                    j = 2 * jb
+                    a50 = 0.0
+                    a51 = 0.0
+                    a30 = 0.0
+                    a31 = 0.0
+                    for m in range(s + 1):
+                        w5 = E[m]
+                        w3 = E3[m]
+                        k0 = K[m, j]
+                        k1 = K[m, j + 1]
+                        a50 += w5 * k0
+                        a51 += w5 * k1
+                        a30 += w3 * k0
+                        a31 += w3 * k1
+                    a50 *= scale[j]
+                    a30 *= scale[j]
+                    a51 *= scale[j + 1]
+                    a31 *= scale[j + 1]
+                    e5 += a50 * a50 + a51 * a51
+                    e3 += a30 * a30 + a31 * a31
+                for j in range(2 * n2, nd):
+                    a5 = 0.0
+                    a3 = 0.0
+                    for m in range(s + 1):
+                        a5 += E[m] * K[m, j]
+                        a3 += E3[m] * K[m, j]
+                    a5 *= scale[j]
+                    a3 *= scale[j]
+                    e5 += a5 * a5
+                    e3 += a3 * a3
+                if not (e5 == 0.0 and e3 == 0.0):
+                    err = abs(h) * e5 / np.sqrt((e5 + 0.01 * e3) * nd)
             factor = _k.step_factor_in(err, err_exp, rejected)
             if err < 1.0:
                 h_next = h * factor
@@ -517,16 +566,23 @@ def solve_one(fa, fj, ga, gj, t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol,
                 t = t_stop
                 break
         else:  # the common case: record the step, move on
+            # (loops written out: a row view such as ys[k] or a call of a cached kernel
+            # with arrays costs reference-count updates, atomic operations, every step)
             if record_steps:
-                ts[ist[3]] = t_new
-                _k.copy1(ys[ist[3]], y_new)
-                ist[3] += 1
-            _k.copy1(y, y_new)
+                k_out = ist[3]
+                ts[k_out] = t_new
+                for j in range(nd):
+                    ys[k_out, j] = y_new[j]
+                ist[3] = k_out + 1
+            for j in range(nd):
+                y[j] = y_new[j]
         t = t_new
         if fsal:
-            _k.copy1(K[0], K[s])
+            for j in range(nd):
+                K[0, j] = K[s, j]
         if has_events:
-            _k.copy1(G[0], G[1])
+            for j in range(G.shape[1]):
+                G[0, j] = G[1, j]
         h = h_next
     fs[0] = t
     fs[1] = h

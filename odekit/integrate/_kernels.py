@@ -23,11 +23,26 @@ EVENT_SUBSTEPS = 64
 
 @jit
 def all_finite(x, n):
-    """True when the first n elements of the 1-D array ``x`` are finite."""
+    """True when the first n elements of the 1-D array ``x`` are finite.
+
+    One exit, no early return: inlined into the driver (:data:`all_finite_in`), a
+    function with several exits keeps reference-count updates of its array arguments
+    (Numba's pruning pass cannot pair them), two atomic operations per array per call.
+    The same holds for every ``*_in`` kernel here.
+    """
+    ok = True
     for i in range(n):
-        if not np.isfinite(x[i]):
-            return False
-    return True
+        ok = ok and np.isfinite(x[i])
+    return ok
+
+
+@jit
+def all_finite_row(X, r, n):
+    """True when X[r, :n] is finite (a row without making a view: no reference count)."""
+    ok = True
+    for i in range(n):
+        ok = ok and np.isfinite(X[r, i])
+    return ok
 
 
 @jit
@@ -71,62 +86,12 @@ def combine(y, h, b, K, s, out, n):
 
 
 @jit
-def error_norm(h, y, y_new, K, E, E3, s, err_mode, rtol, atol, scale, n):
-    """Scaled RMS norm of the local error estimate (DOP853's combined one for mode 2).
-
-    The stage sums run with the state index innermost (independent accumulators, so the
-    loops pipeline); ``scale`` receives the per-component error weights on the way.
-    """
+def error_weights(y, y_new, rtol, atol, scale, n):
+    """scale[j] = 1 / (atol_j + rtol max(|y_j|, |y_new_j|)), floored: with atol = 0 a
+    component that reaches exactly 0 has weight 1e300, not inf (0 * inf would make the
+    norm NaN and the step fail)."""
     for j in range(n):
-        # floored: with atol = 0 a component that reaches exactly 0 has weight 1e300, not
-        # inf (0 * inf would make the norm NaN and the step fail)
         scale[j] = 1.0 / max(atol[j] + rtol * max(abs(y[j]), abs(y_new[j])), TINY)
-    if err_mode == 1:
-        acc2 = 0.0
-        for j in range(n):
-            e = 0.0
-            for m in range(s + 1):
-                e += E[m] * K[m, j]
-            r = h * e * scale[j]
-            acc2 += r * r
-        return np.sqrt(acc2 / n)
-    e5 = 0.0
-    e3 = 0.0
-    j = 0
-    while j + 2 <= n:  # two components at a time: four independent chains
-        a50 = 0.0
-        a51 = 0.0
-        a30 = 0.0
-        a31 = 0.0
-        for m in range(s + 1):
-            w5 = E[m]
-            w3 = E3[m]
-            k0 = K[m, j]
-            k1 = K[m, j + 1]
-            a50 += w5 * k0
-            a51 += w5 * k1
-            a30 += w3 * k0
-            a31 += w3 * k1
-        a50 *= scale[j]
-        a30 *= scale[j]
-        a51 *= scale[j + 1]
-        a31 *= scale[j + 1]
-        e5 += a50 * a50 + a51 * a51
-        e3 += a30 * a30 + a31 * a31
-        j += 2
-    if j < n:
-        a5 = 0.0
-        a3 = 0.0
-        for m in range(s + 1):
-            a5 += E[m] * K[m, j]
-            a3 += E3[m] * K[m, j]
-        a5 *= scale[j]
-        a3 *= scale[j]
-        e5 += a5 * a5
-        e3 += a3 * a3
-    if e5 == 0.0 and e3 == 0.0:
-        return 0.0
-    return abs(h) * e5 / np.sqrt((e5 + 0.01 * e3) * n)
 
 
 @jit
@@ -458,7 +423,8 @@ def _inline_twin(f):
 
 
 combine_in = _inline_twin(combine)
-error_norm_in = _inline_twin(error_norm)
+error_weights_in = _inline_twin(error_weights)
 step_factor_in = _inline_twin(step_factor)
 all_finite_in = _inline_twin(all_finite)
+all_finite_row_in = _inline_twin(all_finite_row)
 stage_state_in = _inline_twin(stage_state)
