@@ -366,6 +366,7 @@ def solve_one(fa, fj, ga, gj, t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol,
     nd = y.shape[0]
     y_new = W[1]
     ytmp = W[2]
+    ybuf = W[3]
     scale = W[4]
     s = ints[0]
     S_all = ints[1]
@@ -468,48 +469,83 @@ def solve_one(fa, fj, ga, gj, t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol,
             err = 0.0
             if err_mode == 1:  # RMS norm of h Σ_m E_m K_m
                 acc2 = 0.0
-                for j in range(nd):
-                    e = 0.0
-                    for m in range(s + 1):
-                        e += E[m] * K[m, j]
-                    r = h * e * scale[j]
-                    acc2 += r * r
+                if nd >= _k.VEC_MIN:  # the stage sums vectorised over the state, in ytmp
+                    w = E[0]
+                    for j in range(nd):
+                        ytmp[j] = w * K[0, j]
+                    for m in range(1, s + 1):
+                        w = E[m]
+                        for j in range(nd):
+                            ytmp[j] += w * K[m, j]
+                    for j in range(nd):
+                        r = h * ytmp[j] * scale[j]
+                        acc2 += r * r
+                else:
+                    for j in range(nd):
+                        e = 0.0
+                        for m in range(s + 1):
+                            e += E[m] * K[m, j]
+                        r = h * e * scale[j]
+                        acc2 += r * r
                 err = np.sqrt(acc2 / nd)
             else:  # DOP853's combined norm of its 5th- and 3rd-order estimates
                 e5 = 0.0
                 e3 = 0.0
                 n2 = nd // 2
-                for jb in range(n2):  # two components at a time: four independent chains
-                    j = 2 * jb
-                    a50 = 0.0
-                    a51 = 0.0
-                    a30 = 0.0
-                    a31 = 0.0
-                    for m in range(s + 1):
+                if nd >= _k.VEC_MIN:  # the sums vectorised over the state, in ytmp, ybuf
+                    w5 = E[0]
+                    w3 = E3[0]
+                    for j in range(nd):
+                        ytmp[j] = w5 * K[0, j]
+                        ybuf[j] = w3 * K[0, j]
+                    for m in range(1, s + 1):
                         w5 = E[m]
                         w3 = E3[m]
-                        k0 = K[m, j]
-                        k1 = K[m, j + 1]
-                        a50 += w5 * k0
-                        a51 += w5 * k1
-                        a30 += w3 * k0
-                        a31 += w3 * k1
-                    a50 *= scale[j]
-                    a30 *= scale[j]
-                    a51 *= scale[j + 1]
-                    a31 *= scale[j + 1]
-                    e5 += a50 * a50 + a51 * a51
-                    e3 += a30 * a30 + a31 * a31
-                for j in range(2 * n2, nd):
-                    a5 = 0.0
-                    a3 = 0.0
-                    for m in range(s + 1):
-                        a5 += E[m] * K[m, j]
-                        a3 += E3[m] * K[m, j]
-                    a5 *= scale[j]
-                    a3 *= scale[j]
-                    e5 += a5 * a5
-                    e3 += a3 * a3
+                        for j in range(nd):
+                            ytmp[j] += w5 * K[m, j]
+                            ybuf[j] += w3 * K[m, j]
+                    for j in range(nd):
+                        ytmp[j] *= scale[j]
+                        ybuf[j] *= scale[j]
+                    for jb in range(n2):  # summed in the order of the form below
+                        j = 2 * jb
+                        e5 += ytmp[j] * ytmp[j] + ytmp[j + 1] * ytmp[j + 1]
+                        e3 += ybuf[j] * ybuf[j] + ybuf[j + 1] * ybuf[j + 1]
+                    for j in range(2 * n2, nd):
+                        e5 += ytmp[j] * ytmp[j]
+                        e3 += ybuf[j] * ybuf[j]
+                else:
+                    for jb in range(n2):  # two components at a time: four chains
+                        j = 2 * jb
+                        a50 = 0.0
+                        a51 = 0.0
+                        a30 = 0.0
+                        a31 = 0.0
+                        for m in range(s + 1):
+                            w5 = E[m]
+                            w3 = E3[m]
+                            k0 = K[m, j]
+                            k1 = K[m, j + 1]
+                            a50 += w5 * k0
+                            a51 += w5 * k1
+                            a30 += w3 * k0
+                            a31 += w3 * k1
+                        a50 *= scale[j]
+                        a30 *= scale[j]
+                        a51 *= scale[j + 1]
+                        a31 *= scale[j + 1]
+                        e5 += a50 * a50 + a51 * a51
+                        e3 += a30 * a30 + a31 * a31
+                    for j in range(2 * n2, nd):
+                        a5 = 0.0
+                        a3 = 0.0
+                        for m in range(s + 1):
+                            a5 += E[m] * K[m, j]
+                            a3 += E3[m] * K[m, j]
+                        a5 *= scale[j]
+                        a3 *= scale[j]
+                        e5 += a5 * a5
+                        e3 += a3 * a3
                 if not (e5 == 0.0 and e3 == 0.0):
                     err = abs(h) * e5 / np.sqrt((e5 + 0.01 * e3) * nd)
             factor = _k.step_factor_in(err, err_exp, rejected)
@@ -531,7 +567,7 @@ def solve_one(fa, fj, ga, gj, t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol,
         first_term = 2.0
         if has_events:
             n_ev, first_term, have_dense, nf, cap = _step_events(
-                f, g, t, h_step, t_new, y, y_new, p, A, c, P, ints, K, Q, ytmp, W[3], G,
+                f, g, t, h_step, t_new, y, y_new, p, A, c, P, ints, K, Q, ytmp, ybuf, G,
                 ev_dir, ev_term, ev_count, ev_idx, ev_t, ev_y, ist[4],
                 ev_retry < 30 and err_mode != 0)
             ist[0] += nf
@@ -560,7 +596,7 @@ def solve_one(fa, fj, ga, gj, t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol,
                 ist[0] += S_all - first_extra
                 _k.dense_coeffs(h_step, y, y_new, K, P, S_all, Q, nd)
             status = _k.finish_step(t, h_step, t_new, t_stop, first_term, direction, y,
-                                    y_new, Q, W[3], record_steps, dense, t_eval, ts, ys, d_t,
+                                    y_new, Q, ybuf, record_steps, dense, t_eval, ts, ys, d_t,
                                     d_h, d_y, d_Q, ist, nd)
             if status == 1:
                 t = t_stop

@@ -19,6 +19,10 @@ MAX_REJECT = 10_000
 TINY = 1e-300
 #: finest sampling grid of the event functions within one step (a power of 2)
 EVENT_SUBSTEPS = 64
+#: from this dimension on, the stage sums run as loops over the state (contiguous rows of
+#: K, which LLVM vectorises); below it, in blocks of four components with the sums in
+#: registers (see :func:`stage_state`)
+VEC_MIN = 8
 
 
 @jit
@@ -47,37 +51,50 @@ def all_finite_row(X, r, n):
 
 @jit
 def combine(y, h, b, K, s, out, n):
-    """out = y + h Σ_{m<s} b_m K_m, components four at a time (see :func:`stage_state`)."""
-    for jb in range(n // 4):
-        j = 4 * jb
+    """out = y + h Σ_{m<s} b_m K_m: the forms of :func:`stage_state` (the same operations
+    in the same order for every component, whichever form)."""
+    if n >= VEC_MIN:
         w = b[0]
-        a0 = w * K[0, j]
-        a1 = w * K[0, j + 1]
-        a2 = w * K[0, j + 2]
-        a3 = w * K[0, j + 3]
+        for j in range(n):
+            out[j] = w * K[0, j]
         for m in range(1, s):
             w = b[m]
-            a0 += w * K[m, j]
-            a1 += w * K[m, j + 1]
-            a2 += w * K[m, j + 2]
-            a3 += w * K[m, j + 3]
-        out[j] = y[j] + h * a0
-        out[j + 1] = y[j + 1] + h * a1
-        out[j + 2] = y[j + 2] + h * a2
-        out[j + 3] = y[j + 3] + h * a3
-    j0 = 4 * (n // 4)
-    if n - j0 >= 2:
-        j = j0
-        w = b[0]
-        a0 = w * K[0, j]
-        a1 = w * K[0, j + 1]
-        for m in range(1, s):
-            w = b[m]
-            a0 += w * K[m, j]
-            a1 += w * K[m, j + 1]
-        out[j] = y[j] + h * a0
-        out[j + 1] = y[j + 1] + h * a1
-        j0 += 2
+            for j in range(n):
+                out[j] += w * K[m, j]
+        for j in range(n):
+            out[j] = y[j] + h * out[j]
+        j0 = n
+    else:
+        for jb in range(n // 4):
+            j = 4 * jb
+            w = b[0]
+            a0 = w * K[0, j]
+            a1 = w * K[0, j + 1]
+            a2 = w * K[0, j + 2]
+            a3 = w * K[0, j + 3]
+            for m in range(1, s):
+                w = b[m]
+                a0 += w * K[m, j]
+                a1 += w * K[m, j + 1]
+                a2 += w * K[m, j + 2]
+                a3 += w * K[m, j + 3]
+            out[j] = y[j] + h * a0
+            out[j + 1] = y[j + 1] + h * a1
+            out[j + 2] = y[j + 2] + h * a2
+            out[j + 3] = y[j + 3] + h * a3
+        j0 = 4 * (n // 4)
+        if n - j0 >= 2:
+            j = j0
+            w = b[0]
+            a0 = w * K[0, j]
+            a1 = w * K[0, j + 1]
+            for m in range(1, s):
+                w = b[m]
+                a0 += w * K[m, j]
+                a1 += w * K[m, j + 1]
+            out[j] = y[j] + h * a0
+            out[j + 1] = y[j + 1] + h * a1
+            j0 += 2
     for j in range(j0, n):
         a0 = b[0] * K[0, j]
         for m in range(1, s):
@@ -182,44 +199,63 @@ def hermite_eval(th, h, y, y_new, K, s, out, n):
 def stage_state(i, h, y, A, K, ytmp):
     """ytmp = y + h Σ_{m<i} A[i, m] K[m] (i >= 1).
 
-    Components four at a time with the sums in registers (independent chains that
-    pipeline whatever the dimension), then a pair, then one at a time. Per stage of DOP853 at n = 4
-    (microbenchmark): 19 ns, against 31 ns for a loop over the state inside the stage
-    loop and 27 ns for one accumulator per component; 13 ns with the dimension a
-    compile-time constant, which would need a driver compiled per dimension. Every
-    component's terms are added in the same order (m = 0, 1, ...), whatever its group.
+    Two forms with the same operations in the same order for every component (terms
+    added m = 0, 1, ..., then y + h * sum), so the results do not depend on the form:
+    for n >= VEC_MIN, a loop over the state for each m (contiguous rows: LLVM vectorises
+    it; Numba leaves LLVM's SLP vectoriser off, so the blocked form stays scalar);
+    below, components four at a time with the sums in registers (independent chains
+    that pipeline whatever the dimension), then a pair, then one at a time. Per stage of
+    DOP853 at n = 4 (microbenchmark): 19 ns for the blocked form, against 31 ns for a
+    loop over the state inside the stage loop.
+
+    The last components (one at a time) are done after the two branches join, for both:
+    every array is then last used at one point, where Numba's pruning pairs up the
+    inlined twin's reference-count updates (arrays that die inside a branch keep atomic
+    updates in the step loop).
     """
     n = y.shape[0]
-    for jb in range(n // 4):
-        j = 4 * jb
+    if n >= VEC_MIN:
         w = A[i, 0]
-        a0 = w * K[0, j]
-        a1 = w * K[0, j + 1]
-        a2 = w * K[0, j + 2]
-        a3 = w * K[0, j + 3]
+        for j in range(n):
+            ytmp[j] = w * K[0, j]
         for m in range(1, i):
             w = A[i, m]
-            a0 += w * K[m, j]
-            a1 += w * K[m, j + 1]
-            a2 += w * K[m, j + 2]
-            a3 += w * K[m, j + 3]
-        ytmp[j] = y[j] + h * a0
-        ytmp[j + 1] = y[j + 1] + h * a1
-        ytmp[j + 2] = y[j + 2] + h * a2
-        ytmp[j + 3] = y[j + 3] + h * a3
-    j0 = 4 * (n // 4)
-    if n - j0 >= 2:  # a pair (n = 6: one block of four and one pair)
-        j = j0
-        w = A[i, 0]
-        a0 = w * K[0, j]
-        a1 = w * K[0, j + 1]
-        for m in range(1, i):
-            w = A[i, m]
-            a0 += w * K[m, j]
-            a1 += w * K[m, j + 1]
-        ytmp[j] = y[j] + h * a0
-        ytmp[j + 1] = y[j + 1] + h * a1
-        j0 += 2
+            for j in range(n):
+                ytmp[j] += w * K[m, j]
+        for j in range(n):
+            ytmp[j] = y[j] + h * ytmp[j]
+        j0 = n
+    else:
+        for jb in range(n // 4):
+            j = 4 * jb
+            w = A[i, 0]
+            a0 = w * K[0, j]
+            a1 = w * K[0, j + 1]
+            a2 = w * K[0, j + 2]
+            a3 = w * K[0, j + 3]
+            for m in range(1, i):
+                w = A[i, m]
+                a0 += w * K[m, j]
+                a1 += w * K[m, j + 1]
+                a2 += w * K[m, j + 2]
+                a3 += w * K[m, j + 3]
+            ytmp[j] = y[j] + h * a0
+            ytmp[j + 1] = y[j + 1] + h * a1
+            ytmp[j + 2] = y[j + 2] + h * a2
+            ytmp[j + 3] = y[j + 3] + h * a3
+        j0 = 4 * (n // 4)
+        if n - j0 >= 2:  # a pair (n = 6: one block of four and one pair)
+            j = j0
+            w = A[i, 0]
+            a0 = w * K[0, j]
+            a1 = w * K[0, j + 1]
+            for m in range(1, i):
+                w = A[i, m]
+                a0 += w * K[m, j]
+                a1 += w * K[m, j + 1]
+            ytmp[j] = y[j] + h * a0
+            ytmp[j + 1] = y[j + 1] + h * a1
+            j0 += 2
     for j in range(j0, n):
         a0 = A[i, 0] * K[0, j]
         for m in range(1, i):
