@@ -427,8 +427,12 @@ def solve_one(fa, fj, ga, gj, t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol,
             if not _k.all_finite_row_in(K, 0, nd):
                 st = -2
         while st == 0:
-            min_step = 10.0 * abs(np.nextafter(t, t + direction) - t)
             habs = abs(h) if err_mode == 0 else min(abs(h), max_step)
+            # min_step = 10 ulp of t in the direction of the step; at most 10 |t| eps (+ a
+            # subnormal's ulp), so the library call is skipped whenever h is above that
+            min_step = 0.0
+            if not habs >= 10.0 * (abs(t) * 2.220446049250313e-16) + 1e-300:
+                min_step = 10.0 * abs(np.nextafter(t, t + direction) - t)
             if not habs >= min_step:
                 if rejected or not habs == habs or nrej >= _k.MAX_REJECT:
                     st = -2 if nonfinite else -1
@@ -480,8 +484,37 @@ def solve_one(fa, fj, ga, gj, t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol,
                     for j in range(nd):
                         r = h * ytmp[j] * scale[j]
                         acc2 += r * r
-                else:
-                    for j in range(nd):
+                else:  # two or three components per pass over the stages
+                    j0 = 0
+                    if nd == 3:
+                        e0 = 0.0
+                        e1 = 0.0
+                        e2 = 0.0
+                        for m in range(s + 1):
+                            w = E[m]
+                            e0 += w * K[m, 0]
+                            e1 += w * K[m, 1]
+                            e2 += w * K[m, 2]
+                        r = h * e0 * scale[0]
+                        acc2 += r * r
+                        r = h * e1 * scale[1]
+                        acc2 += r * r
+                        r = h * e2 * scale[2]
+                        acc2 += r * r
+                        j0 = 3
+                    for jb in range((nd - j0) // 2):
+                        j = j0 + 2 * jb
+                        e0 = 0.0
+                        e1 = 0.0
+                        for m in range(s + 1):
+                            w = E[m]
+                            e0 += w * K[m, j]
+                            e1 += w * K[m, j + 1]
+                        r = h * e0 * scale[j]
+                        acc2 += r * r
+                        r = h * e1 * scale[j + 1]
+                        acc2 += r * r
+                    for j in range(nd - (nd - j0) % 2, nd):
                         e = 0.0
                         for m in range(s + 1):
                             e += E[m] * K[m, j]
@@ -515,6 +548,36 @@ def solve_one(fa, fj, ga, gj, t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol,
                         e5 += ytmp[j] * ytmp[j]
                         e3 += ybuf[j] * ybuf[j]
                 else:
+                    if nd == 3:  # the pair and the last one in one loop: six chains
+                        a50 = 0.0
+                        a51 = 0.0
+                        a52 = 0.0
+                        a30 = 0.0
+                        a31 = 0.0
+                        a32 = 0.0
+                        for m in range(s + 1):
+                            w5 = E[m]
+                            w3 = E3[m]
+                            k0 = K[m, 0]
+                            k1 = K[m, 1]
+                            k2 = K[m, 2]
+                            a50 += w5 * k0
+                            a51 += w5 * k1
+                            a52 += w5 * k2
+                            a30 += w3 * k0
+                            a31 += w3 * k1
+                            a32 += w3 * k2
+                        a50 *= scale[0]
+                        a30 *= scale[0]
+                        a51 *= scale[1]
+                        a31 *= scale[1]
+                        a52 *= scale[2]
+                        a32 *= scale[2]
+                        e5 += a50 * a50 + a51 * a51
+                        e3 += a30 * a30 + a31 * a31
+                        e5 += a52 * a52
+                        e3 += a32 * a32
+                        n2 = 0
                     for jb in range(n2):  # two components at a time: four chains
                         j = 2 * jb
                         a50 = 0.0
@@ -536,7 +599,7 @@ def solve_one(fa, fj, ga, gj, t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol,
                         a31 *= scale[j + 1]
                         e5 += a50 * a50 + a51 * a51
                         e3 += a30 * a30 + a31 * a31
-                    for j in range(2 * n2, nd):
+                    for j in range(2 * (nd // 2) if nd != 3 else 3, nd):
                         a5 = 0.0
                         a3 = 0.0
                         for m in range(s + 1):
