@@ -474,10 +474,21 @@ def solve_one(fa, fj, ga, gj, t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol,
             if err_mode == 1:  # RMS norm of h Σ_m E_m K_m
                 acc2 = 0.0
                 if nd >= _k.VEC_MIN:  # the stage sums vectorised over the state, in ytmp
+                    # (four terms per pass, in the order of one at a time, as in
+                    # _kernels.stage_state)
                     w = E[0]
                     for j in range(nd):
                         ytmp[j] = w * K[0, j]
-                    for m in range(1, s + 1):
+                    for mb in range(s // 4):
+                        m = 1 + 4 * mb
+                        w0 = E[m]
+                        w1 = E[m + 1]
+                        w2 = E[m + 2]
+                        w3 = E[m + 3]
+                        for j in range(nd):
+                            ytmp[j] = (ytmp[j] + w0 * K[m, j] + w1 * K[m + 1, j]
+                                       + w2 * K[m + 2, j] + w3 * K[m + 3, j])
+                    for m in range(1 + 4 * (s // 4), s + 1):
                         w = E[m]
                         for j in range(nd):
                             ytmp[j] += w * K[m, j]
@@ -531,7 +542,18 @@ def solve_one(fa, fj, ga, gj, t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol,
                     for j in range(nd):
                         ytmp[j] = w5 * K[0, j]
                         ybuf[j] = w3 * K[0, j]
-                    for m in range(1, s + 1):
+                    for mb in range(s // 2):  # two terms of each per pass
+                        m = 1 + 2 * mb
+                        w5 = E[m]
+                        w3 = E3[m]
+                        v5 = E[m + 1]
+                        v3 = E3[m + 1]
+                        for j in range(nd):
+                            k0 = K[m, j]
+                            k1 = K[m + 1, j]
+                            ytmp[j] = ytmp[j] + w5 * k0 + v5 * k1
+                            ybuf[j] = ybuf[j] + w3 * k0 + v3 * k1
+                    for m in range(1 + 2 * (s // 2), s + 1):
                         w5 = E[m]
                         w3 = E3[m]
                         for j in range(nd):
