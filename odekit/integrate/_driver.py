@@ -208,7 +208,7 @@ def _features(S, M, n_events):
     return total
 
 
-@jit
+@jit(inline="always")
 def _step_events(f, g, t, h, t_new, y, y_new, p, A, c, P, ints, K, Q, ytmp, ybuf, G,
                  ev_dir, ev_term, ev_count, ev_idx, ev_t, ev_y, n_ev, allow_reject):
     """Find the events in the step (t, t_new]; record them in time order up to the

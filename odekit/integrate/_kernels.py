@@ -53,6 +53,7 @@ def all_finite_row(X, r, n):
 def combine(y, h, b, K, s, out, n):
     """out = y + h Σ_{m<s} b_m K_m: the forms of :func:`stage_state` (the same operations
     in the same order for every component, whichever form)."""
+    n = max(n, 0)  # (known >= 0: no negative-index wraparound in the blocks)
     if n >= VEC_MIN:
         w = b[0]
         for j in range(n):
@@ -106,7 +107,80 @@ def combine(y, h, b, K, s, out, n):
             out[j + 6] = y[j + 6] + h * a6
             out[j + 7] = y[j + 7] + h * a7
         j0 = 8 * (n // 8)
-        if n - j0 >= 4:
+        # the rest (up to seven) in one pass over the stages: as many chains
+        if n - j0 == 7:
+            j = j0
+            w = b[0]
+            a0 = w * K[0, j]
+            a1 = w * K[0, j + 1]
+            a2 = w * K[0, j + 2]
+            a3 = w * K[0, j + 3]
+            a4 = w * K[0, j + 4]
+            a5 = w * K[0, j + 5]
+            a6 = w * K[0, j + 6]
+            for m in range(1, s):
+                w = b[m]
+                a0 += w * K[m, j]
+                a1 += w * K[m, j + 1]
+                a2 += w * K[m, j + 2]
+                a3 += w * K[m, j + 3]
+                a4 += w * K[m, j + 4]
+                a5 += w * K[m, j + 5]
+                a6 += w * K[m, j + 6]
+            out[j] = y[j] + h * a0
+            out[j + 1] = y[j + 1] + h * a1
+            out[j + 2] = y[j + 2] + h * a2
+            out[j + 3] = y[j + 3] + h * a3
+            out[j + 4] = y[j + 4] + h * a4
+            out[j + 5] = y[j + 5] + h * a5
+            out[j + 6] = y[j + 6] + h * a6
+            j0 += 7
+        elif n - j0 == 6:
+            j = j0
+            w = b[0]
+            a0 = w * K[0, j]
+            a1 = w * K[0, j + 1]
+            a2 = w * K[0, j + 2]
+            a3 = w * K[0, j + 3]
+            a4 = w * K[0, j + 4]
+            a5 = w * K[0, j + 5]
+            for m in range(1, s):
+                w = b[m]
+                a0 += w * K[m, j]
+                a1 += w * K[m, j + 1]
+                a2 += w * K[m, j + 2]
+                a3 += w * K[m, j + 3]
+                a4 += w * K[m, j + 4]
+                a5 += w * K[m, j + 5]
+            out[j] = y[j] + h * a0
+            out[j + 1] = y[j + 1] + h * a1
+            out[j + 2] = y[j + 2] + h * a2
+            out[j + 3] = y[j + 3] + h * a3
+            out[j + 4] = y[j + 4] + h * a4
+            out[j + 5] = y[j + 5] + h * a5
+            j0 += 6
+        elif n - j0 == 5:
+            j = j0
+            w = b[0]
+            a0 = w * K[0, j]
+            a1 = w * K[0, j + 1]
+            a2 = w * K[0, j + 2]
+            a3 = w * K[0, j + 3]
+            a4 = w * K[0, j + 4]
+            for m in range(1, s):
+                w = b[m]
+                a0 += w * K[m, j]
+                a1 += w * K[m, j + 1]
+                a2 += w * K[m, j + 2]
+                a3 += w * K[m, j + 3]
+                a4 += w * K[m, j + 4]
+            out[j] = y[j] + h * a0
+            out[j + 1] = y[j + 1] + h * a1
+            out[j + 2] = y[j + 2] + h * a2
+            out[j + 3] = y[j + 3] + h * a3
+            out[j + 4] = y[j + 4] + h * a4
+            j0 += 5
+        elif n - j0 == 4:
             j = j0
             w = b[0]
             a0 = w * K[0, j]
@@ -124,7 +198,7 @@ def combine(y, h, b, K, s, out, n):
             out[j + 2] = y[j + 2] + h * a2
             out[j + 3] = y[j + 3] + h * a3
             j0 += 4
-        if n - j0 == 3:
+        elif n - j0 == 3:
             j = j0
             w = b[0]
             a0 = w * K[0, j]
@@ -270,7 +344,7 @@ def stage_state(i, h, y, A, K, ytmp):
     inlined twin's reference-count updates (arrays that die inside a branch keep atomic
     updates in the step loop).
     """
-    n = y.shape[0]
+    n = max(y.shape[0], 0)  # (known >= 0: no negative-index wraparound in the blocks)
     if n >= VEC_MIN:
         w = A[i, 0]
         for j in range(n):
@@ -324,7 +398,80 @@ def stage_state(i, h, y, A, K, ytmp):
             ytmp[j + 6] = y[j + 6] + h * a6
             ytmp[j + 7] = y[j + 7] + h * a7
         j0 = 8 * (n // 8)
-        if n - j0 >= 4:
+        # the rest (up to seven) in one pass over the stages: as many chains
+        if n - j0 == 7:
+            j = j0
+            w = A[i, 0]
+            a0 = w * K[0, j]
+            a1 = w * K[0, j + 1]
+            a2 = w * K[0, j + 2]
+            a3 = w * K[0, j + 3]
+            a4 = w * K[0, j + 4]
+            a5 = w * K[0, j + 5]
+            a6 = w * K[0, j + 6]
+            for m in range(1, i):
+                w = A[i, m]
+                a0 += w * K[m, j]
+                a1 += w * K[m, j + 1]
+                a2 += w * K[m, j + 2]
+                a3 += w * K[m, j + 3]
+                a4 += w * K[m, j + 4]
+                a5 += w * K[m, j + 5]
+                a6 += w * K[m, j + 6]
+            ytmp[j] = y[j] + h * a0
+            ytmp[j + 1] = y[j + 1] + h * a1
+            ytmp[j + 2] = y[j + 2] + h * a2
+            ytmp[j + 3] = y[j + 3] + h * a3
+            ytmp[j + 4] = y[j + 4] + h * a4
+            ytmp[j + 5] = y[j + 5] + h * a5
+            ytmp[j + 6] = y[j + 6] + h * a6
+            j0 += 7
+        elif n - j0 == 6:
+            j = j0
+            w = A[i, 0]
+            a0 = w * K[0, j]
+            a1 = w * K[0, j + 1]
+            a2 = w * K[0, j + 2]
+            a3 = w * K[0, j + 3]
+            a4 = w * K[0, j + 4]
+            a5 = w * K[0, j + 5]
+            for m in range(1, i):
+                w = A[i, m]
+                a0 += w * K[m, j]
+                a1 += w * K[m, j + 1]
+                a2 += w * K[m, j + 2]
+                a3 += w * K[m, j + 3]
+                a4 += w * K[m, j + 4]
+                a5 += w * K[m, j + 5]
+            ytmp[j] = y[j] + h * a0
+            ytmp[j + 1] = y[j + 1] + h * a1
+            ytmp[j + 2] = y[j + 2] + h * a2
+            ytmp[j + 3] = y[j + 3] + h * a3
+            ytmp[j + 4] = y[j + 4] + h * a4
+            ytmp[j + 5] = y[j + 5] + h * a5
+            j0 += 6
+        elif n - j0 == 5:
+            j = j0
+            w = A[i, 0]
+            a0 = w * K[0, j]
+            a1 = w * K[0, j + 1]
+            a2 = w * K[0, j + 2]
+            a3 = w * K[0, j + 3]
+            a4 = w * K[0, j + 4]
+            for m in range(1, i):
+                w = A[i, m]
+                a0 += w * K[m, j]
+                a1 += w * K[m, j + 1]
+                a2 += w * K[m, j + 2]
+                a3 += w * K[m, j + 3]
+                a4 += w * K[m, j + 4]
+            ytmp[j] = y[j] + h * a0
+            ytmp[j + 1] = y[j + 1] + h * a1
+            ytmp[j + 2] = y[j + 2] + h * a2
+            ytmp[j + 3] = y[j + 3] + h * a3
+            ytmp[j + 4] = y[j + 4] + h * a4
+            j0 += 5
+        elif n - j0 == 4:
             j = j0
             w = A[i, 0]
             a0 = w * K[0, j]
@@ -342,7 +489,7 @@ def stage_state(i, h, y, A, K, ytmp):
             ytmp[j + 2] = y[j + 2] + h * a2
             ytmp[j + 3] = y[j + 3] + h * a3
             j0 += 4
-        if n - j0 == 3:
+        elif n - j0 == 3:
             j = j0
             w = A[i, 0]
             a0 = w * K[0, j]
