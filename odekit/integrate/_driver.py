@@ -243,8 +243,8 @@ def _step_events(f, g, t, h, t_new, y, y_new, p, A, c, P, ints, K, Q, ytmp, ybuf
     # refine the sampling grid until it resolves every event function: three successive
     # grids (from 2, 4, 8 sub-intervals on) agree on the number of sign changes and turns,
     # and there are at least 4 sub-intervals per feature; bounded by NS
-    # (the samples are taken here, not in a helper: a call through the pointer from a
-    # helper that takes arrays costs tens of ns of reference counting, see solve_one)
+    # (inlined into solve_one: a call with this many arrays costs two atomic
+    # reference-count updates per array, per step)
     M = 2
     if have_dense:
         _k.dense_eval(0.5, y, Q, ybuf, nd)
@@ -354,9 +354,15 @@ def solve_one(fa, fj, ga, gj, t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol,
     ist = [nfev, nsteps, nrejected, n_out, n_ev, n_dense, i_eval, started].
     Returns the status (2: a buffer is full, grow it and call again).
 
-    Every call of the right-hand side is written in this function's own body, not in a
-    helper: a call through the pointer from inside a helper that takes arrays (inlined
-    or not) costs 40-60 ns of reference counting per call (measured), here ~4 ns.
+    No reference counting in the step loop: every array a Numba function receives or
+    makes (a row view ``K[i]``, a helper's argument) is increfed and decrefed with atomic
+    operations unless Numba's pruning pass can pair the two, which it cannot when the
+    array dies inside a branch or the function has several exits. So the per-step
+    arithmetic lives here or in single-exit inlined kernels whose arrays are all used up
+    to their end (see :mod:`._kernels`), rows are copied by index loops, and the
+    right-hand side is called with raw pointers. Measured on DOP853 at n = 2 against the
+    previous version of this loop: 33.9 -> ~10 us per solve (54 steps, 5 rejected);
+    See ``benchmarks/bench_driver.py`` part 5 (the driver against CyRK's, per step).
     """
     f = _fn(fa, fj)
     g = _fn(ga, gj)
