@@ -425,8 +425,9 @@ _INLINE_OK = {"nopython": True, "error_model": "numpy", "parallel": False,
 
 
 def _inline_copy(disp):
-    """``disp`` compiled for Numba-level inlining into the wrapper, where its compile
-    options are odekit's own; else ``disp`` itself (called from the wrapper).
+    """``disp`` (a right-hand side or an event function) compiled for Numba-level
+    inlining into the wrapper, where its compile options are odekit's own; else ``disp``
+    itself (called from the wrapper).
 
     The wrapper is reached through a pointer on every stage; a second, ordinary call from
     it into the user's function passes each array as seven arguments on the stack.
@@ -483,7 +484,7 @@ def get_wrapper(kind: str, funcs: tuple):
         mod.__file__ = path
         if kind == "events":
             for k, g in enumerate(funcs):
-                setattr(mod, f"_g{k}", g)
+                setattr(mod, f"_g{k}", _inline_copy(g))
         else:
             mod._f = _inline_copy(funcs[0])
         sys.modules[modname] = mod  # Numba's cache re-imports the module by name

@@ -362,7 +362,7 @@ def solve_one(fa, fj, ga, gj, t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol,
     to their end (see :mod:`._kernels`), rows are copied by index loops, and the
     right-hand side is called with raw pointers. Measured on DOP853 at n = 2 against the
     previous version of this loop: 33.9 -> ~10 us per solve (54 steps, 5 rejected);
-    See ``benchmarks/bench_driver.py`` part 5 (the driver against CyRK's, per step).
+    see ``benchmarks/bench_driver.py`` part 5 (the driver against CyRK's, per step).
     """
     f = _fn(fa, fj)
     g = _fn(ga, gj)
