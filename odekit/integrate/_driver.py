@@ -74,6 +74,9 @@ if _jit.DISABLED:
 
     def _row(a, i):
         return a[i]
+
+    def _unref(a):
+        return a
 else:
     from llvmlite import ir as _ir
     from numba.core import cgutils as _cg
@@ -117,6 +120,19 @@ else:
             return _cg.get_item_pointer(context, builder, aryty, a, [i_, zero])
 
         return nbt.CPointer(nbt.float64)(arr, i), codegen
+
+    @_intrinsic
+    def _unref(typingctx, arr):
+        """The same array without its reference count (a null meminfo): for an array
+        whose owner outlives every use of this view. Numba's increments and decrements of
+        it are then a test of a null pointer, not atomic operations."""
+        def codegen(context, builder, signature, args):
+            a = context.make_array(signature.args[0])(context, builder, value=args[0])
+            a.meminfo = _ir.Constant(a.meminfo.type, None)
+            a.parent = _ir.Constant(a.parent.type, None)
+            return a._getvalue()
+
+        return arr(arr), codegen
 
 
 @jit
@@ -414,7 +430,8 @@ def solve_one(fa, fj, ga, gj, t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol,
             status = -3
             break
         if ((record_steps and ist[3] + 2 > ts.shape[0]) or (dense or has_events)
-                and _k.buffers_full(ist, ev_dir.shape[0], ev_t, dense, d_t)):
+                and _k.buffers_full(_unref(ist), ev_dir.shape[0], _unref(ev_t), dense,
+                                    _unref(d_t))):
             status = 2
             break
         # ---- one accepted step from (t, y), starting with the trial step h ----
@@ -657,9 +674,13 @@ def solve_one(fa, fj, ga, gj, t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol,
         have_dense = False
         first_term = 2.0
         if has_events:
+            # (the arrays without reference counts: the inlined code's copies of them
+            # would otherwise cost two atomic updates each, per step)
             n_ev, first_term, have_dense, nf, cap = _step_events(
-                f, g, t, h_step, t_new, y, y_new, p, A, c, P, ints, K, Q, ytmp, ybuf, G,
-                ev_dir, ev_term, ev_count, ev_idx, ev_t, ev_y, ist[4],
+                f, g, t, h_step, t_new, _unref(y), _unref(y_new), _unref(p), _unref(A),
+                _unref(c), _unref(P), _unref(ints), _unref(K), _unref(Q), _unref(ytmp),
+                _unref(ybuf), _unref(G), _unref(ev_dir), _unref(ev_term), _unref(ev_count),
+                _unref(ev_idx), _unref(ev_t), _unref(ev_y), ist[4],
                 ev_retry < 30 and err_mode != 0)
             ist[0] += nf
             if cap < 0.0:  # the event functions vary too fast for this step: retry shorter
