@@ -25,6 +25,14 @@ What is measured:
    200 x 200 grid (40 000 ensemble members of a 6-state system), alternating; and the
    largest difference of the traces between the two cores.
 
+5. **The driver per step, against CyRK** (skipped with a reason if CyRK is absent): the
+   same algorithm (DOP853, Vern7) and the same steps on the linear problem
+   ``dy[i] = -p[0] y[i]``, i < n, t in [0, 200], rtol 1e-8, atol 1e-10, for n = 2 ... 28:
+   odekit's compiled driver called from a compiled loop (``solve_one``, no Python in the
+   way) against CyRK's ``nbsolve2_ivp`` with a ``cfunc`` called from a compiled loop (its
+   C++ driver; the solution object is made and freed each time, as it must be).
+   Alternating, thread CPU time, medians; ``solve_ivp`` (Python-level call) beside.
+
 Times are medians; compile time is never inside a per-solve time.
 """
 
@@ -80,6 +88,114 @@ def arenstorf_inplace(t, y, p, dydt):
     dydt[1] = x + 2 * vy - mup * (x + mu) / d1 - mu * (x - mup) / d2
     dydt[2] = vy
     dydt[3] = yy - 2 * vx - mup * yy / d1 - mu * yy / d2
+
+
+def linear_decay(t, y, p, dydt):
+    for i in range(y.shape[0]):
+        dydt[i] = -p[0] * y[i]
+
+
+def driver_vs_cyrk(rounds, dims=(2, 3, 4, 5, 6, 7, 8, 9, 12, 16, 20, 24, 28),
+                   methods=("DOP853", "Vern7")):
+    """Part 5: odekit's compiled driver against CyRK's, per solve and per step."""
+    try:
+        import CyRK
+    except ImportError as exc:
+        print(f"\n5. driver against CyRK: skipped (CyRK not importable: {exc})")
+        return
+    import numba
+    from numba import carray
+
+    import odekit
+    from odekit.integrate import _driver
+    from odekit.integrate import _validate as V
+    from odekit.integrate import ivp as I
+    from odekit.integrate._tableaux import get_tableau
+
+    nb2 = CyRK.nbsolve2_ivp
+    f = numba.njit(linear_decay)
+
+    @numba.njit
+    def cy_loop(R, addr, span, y0, p, method, rtol, atol):
+        acc = 0.0
+        for _ in range(R):
+            sol = nb2(addr, span, y0, method=method, args=p, rtol=rtol, atol=atol)
+            acc += sol.y[0, -1]
+            sol.free()
+        return acc
+
+    @numba.njit
+    def ok_loop(R, args, y0):
+        W = args[28]
+        ist = args[31]
+        acc = 0.0
+        for _ in range(R):
+            for j in range(ist.shape[0]):
+                ist[j] = 0
+            for j in range(y0.shape[0]):
+                W[0, j] = y0[j]
+            _driver.solve_one(*args)
+            acc += W[0, 0]
+        return acc
+
+    span = (0.0, 200.0)
+    rtol, atol = 1e-8, 1e-10
+    R = 100
+    clock = time.thread_time
+    print("\n5. the driver per step against CyRK's (same algorithm, same steps): linear "
+          "decay, n states,\n   t in [0, 200], rtol 1e-8, atol 1e-10; thread CPU time per "
+          "solve, median [min, max];\n   odekit's solve_one and CyRK's nbsolve2_ivp each from "
+          "a compiled loop; odekit's solve_ivp beside")
+    print(f"   {'n':>3s} {'method':7s} {'steps':>7s}  {'odekit driver':>24s}  "
+          f"{'CyRK':>24s}  {'ratio':>6s}  {'ns/step odekit, CyRK':>20s}  {'solve_ivp':>9s}"
+          f"  |dy|")
+    for n in dims:
+        @numba.cfunc(CyRK.nb.numba_solver.cyjit_sig)
+        def rhs_c(dy, t, y, a):
+            f(t, carray(y, (n,)), carray(a, (1,)), carray(dy, (n,)))
+
+        y0 = np.linspace(1.0, 2.0, n)
+        p = np.array([1.0])
+        for m in methods:
+            disp, inplace = V.prepare_rhs(linear_decay, span[0], y0, p)
+            fa, fj = I.rhs_addresses(disp, inplace)
+            ga, gj = I.no_events_addresses()
+            tab = get_tableau(m, rtol=rtol)
+            A, c, b, E, E3, P, ints, err_exp = I.kernel_arrays(tab)
+            rt, at = V.check_tolerances(rtol, atol, n)
+            S, D = tab.n_total, tab.dense_degree
+            NF, NI = np.empty(0), np.empty(0, dtype=np.int64)
+            W = np.zeros((5, n))
+            args = (fa, fj, ga, gj, span[0], span[1], p, A, c, b, E, E3, P, ints, err_exp,
+                    rt, at, 0.0, np.inf, 10 ** 9, NF, True, False, NF, NI, NI,
+                    np.zeros((S, n)), np.zeros((D, n)), W, np.zeros((69, 1)), np.zeros(2),
+                    np.zeros(8, dtype=np.int64), np.empty(1024), np.empty((1024, n)), NI,
+                    NF, np.empty((0, n)), NF, NF, np.empty((0, n)), np.empty((0, D, n)))
+            r = odekit.solve_ivp(linear_decay, span, y0, params=p, method=m, rtol=rtol,
+                                 atol=atol)
+            ok_loop(1, args, y0)
+            assert np.array_equal(W[0], r.y[:, -1])
+            cy_loop(1, rhs_c.address, span, y0, p, m, rtol, atol)
+            sol = nb2(rhs_c.address, span, y0, method=m, args=p, rtol=rtol, atol=atol)
+            dy = float(np.max(np.abs(sol.y[:, -1] - r.y[:, -1])))
+            ta, tb, tc = [], [], []
+            for _ in range(rounds):
+                t = clock()
+                ok_loop(R, args, y0)
+                ta.append((clock() - t) / R)
+                t = clock()
+                cy_loop(R, rhs_c.address, span, y0, p, m, rtol, atol)
+                tb.append((clock() - t) / R)
+                t = clock()
+                for _ in range(R // 4):
+                    odekit.solve_ivp(linear_decay, span, y0, params=p, method=m, rtol=rtol,
+                                     atol=atol)
+                tc.append((clock() - t) / (R // 4))
+            st = r.nsteps + r.nrejected
+            ma, mb = statistics.median(ta), statistics.median(tb)
+            print(f"   {n:3d} {m:7s} {r.nsteps:3d}+{r.nrejected:<3d}  {fmt_range(ta)}  "
+                  f"{fmt_range(tb)}  {ma / mb:6.3f}  {ma / st * 1e9:8.0f} {mb / st * 1e9:8.0f}"
+                  f"     {statistics.median(tc) * 1e6:6.1f} us  {dy:.0e}")
 
 
 COMPILE_SCRIPT = textwrap.dedent("""
@@ -145,9 +261,14 @@ def main(argv=None):
     ap.add_argument("--old", help="folder holding the previous core as package odekit_old")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--grid", type=int, default=200)
+    ap.add_argument("--only-cyrk", action="store_true",
+                    help="run part 5 only (the driver per step against CyRK)")
     ap.add_argument("--cpu", action="store_true",
                     help="time parts 2-4 in CPU time (less sensitive to a loaded machine)")
     args = ap.parse_args(argv)
+    if args.only_cyrk:
+        driver_vs_cyrk(3 if args.quick else 7)
+        return
     global CLOCK
     if args.cpu:
         CLOCK = time.process_time
@@ -251,6 +372,9 @@ def main(argv=None):
         ta = np.asarray(charts["old"].trace)
         tb = np.asarray(charts["new"].trace)
         print(f"   largest |trace difference| old vs new: {np.max(np.abs(ta - tb)):.3e}")
+
+    # 5. the driver against CyRK's
+    driver_vs_cyrk(3 if args.quick else 7)
 
 
 if __name__ == "__main__":

@@ -2,18 +2,23 @@
 
 Compiled once per installation (Numba's disk cache) and shared by :func:`solve_ivp` and
 :func:`solve_ensemble`. The user's right-hand side and event functions come in as compiled
-*function pointers*: each is a small compiled wrapper (see :mod:`odekit.integrate._rhs`)
-with the one signature :data:`FN_SIG`::
+*function pointers*: each is a small compiled wrapper (see :mod:`odekit.integrate._codegen`)
+with the one signature :data:`FN_SIG`, in C terms::
 
-    rhs(t, y, p, K, i)      # writes f(t, y, p) into row i of the 2-D array K
-    events(t, y, p, G, i)   # writes every event function g_k(t, y, p) into G[i, k]
+    rhs(double t, double *y, double *p, double *out, int64 n, int64 n_p)
+        # writes f(t, y, p) into out[0:n] (a row of the driver's stage array K)
+    events(double t, double *y, double *p, double *out, int64 n, int64 n_p)
+        # writes every event function g_k(t, y, p) into out[k]
 
 and the driver receives the two addresses of each (the C wrapper and Numba's own entry
 point) as integers. :func:`_fn` turns them back into a Numba first-class function value,
 so the driver's types never depend on the user's function: one machine code, cached on
-disk, for every right-hand side. Why rows of a 2-D array rather than a 1-D output: a
-view ``K[i]`` made on the driver's side of the pointer costs reference-count updates at
-every call (measured: 17 ns per stage against 5.5 ns when the wrapper takes the view).
+disk, for every right-hand side. Why raw pointers (the wrapper makes arrays of them with
+``numba.carray``, which carry no reference count) rather than arrays: Numba increfs and
+decrefs every array argument of the wrapper around the user's function, six atomic
+updates per call. Measured on DOP853 at n = 2 (54 steps + 5 rejections, 710
+evaluations): 33.9 us per solve with array arguments, 12.4 us with pointers (CyRK's
+compiled C++ driver: 10.9 us).
 
 Everything here takes numbers and arrays only: parameters, initial values, tolerances,
 time spans and the method's tableau are data, so changing them never recompiles. Nothing
@@ -54,14 +59,24 @@ from .._jit import jit
 from . import _kernels as _k
 
 #: the signature of every function the driver calls through a pointer
-FN_SIG = nbt.void(nbt.float64, nbt.float64[::1], nbt.float64[::1], nbt.float64[:, ::1],
-                  nbt.int64)
+FN_SIG = nbt.void(nbt.float64, nbt.CPointer(nbt.float64), nbt.CPointer(nbt.float64),
+                  nbt.CPointer(nbt.float64), nbt.int64, nbt.int64)
 FN_TYPE = nbt.FunctionType(FN_SIG)
 
 if _jit.DISABLED:
     def _fn(c_addr, jit_addr):
         """Without compilation the "addresses" are the Python functions themselves."""
         return c_addr
+
+    def _ptr(a):
+        """Without compilation the "pointers" are the arrays themselves."""
+        return a
+
+    def _row(a, i):
+        return a[i]
+
+    def _unref(a):
+        return a
 else:
     from llvmlite import ir as _ir
     from numba.core import cgutils as _cg
@@ -86,9 +101,42 @@ else:
 
         return FN_TYPE(c_addr, jit_addr), codegen
 
+    @_intrinsic
+    def _ptr(typingctx, arr):
+        """The data pointer of a contiguous float64 array (no reference counting)."""
+        def codegen(context, builder, signature, args):
+            return context.make_array(signature.args[0])(context, builder, args[0]).data
+
+        return nbt.CPointer(nbt.float64)(arr), codegen
+
+    @_intrinsic
+    def _row(typingctx, arr, i):
+        """A pointer to ``arr[i, 0]`` of a C-contiguous 2-D float64 array (i in range)."""
+        def codegen(context, builder, signature, args):
+            aryty = signature.args[0]
+            a = context.make_array(aryty)(context, builder, args[0])
+            i_ = context.cast(builder, args[1], signature.args[1], nbt.intp)
+            zero = context.get_constant(nbt.intp, 0)
+            return _cg.get_item_pointer(context, builder, aryty, a, [i_, zero])
+
+        return nbt.CPointer(nbt.float64)(arr, i), codegen
+
+    @_intrinsic
+    def _unref(typingctx, arr):
+        """The same array without its reference count (a null meminfo): for an array
+        whose owner outlives every use of this view. Numba's increments and decrements of
+        it are then a test of a null pointer, not atomic operations."""
+        def codegen(context, builder, signature, args):
+            a = context.make_array(signature.args[0])(context, builder, value=args[0])
+            a.meminfo = _ir.Constant(a.meminfo.type, None)
+            a.parent = _ir.Constant(a.parent.type, None)
+            return a._getvalue()
+
+        return arr(arr), codegen
+
 
 @jit
-def _no_events(t, y, p, G, i):
+def _no_events(t, y, p, out, n, n_p):
     """The events function of a solve without events (never called)."""
     return
 
@@ -98,9 +146,15 @@ def _no_events(t, y, p, G, i):
 # ----------------------------------------------------------------------------------------
 @jit(inline="always")
 def _stage(f, i, t, h, y, p, A, c, K, ytmp):
-    """K[i] = f(t + c_i h, y + h Σ_{m<i} A[i, m] K[m])."""
-    _k.stage_state_in(i, h, y, A, K, ytmp)
-    f(t + c[i] * h, ytmp, p, K, i)
+    """K[i] = f(t + c_i h, y + h Σ_{m<i} A[i, m] K[m]).
+
+    (The stage sums by a call of the compiled kernel, here and for the dense output's
+    extra stages in solve_one; inlined only in the step loop: each inlined copy of the
+    kernels' blocked and vectorised forms adds seconds to the driver's one compilation,
+    32.6 -> 20.4 s from empty caches, and these paths run once per output step.)
+    """
+    _k.stage_state(i, h, y, A, K, ytmp)
+    f(t + c[i] * h, _ptr(ytmp), _ptr(p), _row(K, i), ytmp.shape[0], p.shape[0])
 
 
 @jit(inline="always")
@@ -121,7 +175,7 @@ def _dense_prepare(f, t, h, y, y_new, p, A, c, P, ints, K, ytmp, Q):
 @jit(inline="always")
 def _event_value(g, k, theta, t_old, h, y, Q, p, ybuf, G):
     _k.dense_eval(theta, y, Q, ybuf, y.shape[0])
-    g(t_old + theta * h, ybuf, p, G, 2)
+    g(t_old + theta * h, _ptr(ybuf), _ptr(p), _row(G, 2), ybuf.shape[0], p.shape[0])
     return G[2, k]
 
 
@@ -176,7 +230,7 @@ def _features(S, M, n_events):
     return total
 
 
-@jit
+@jit(inline="always")
 def _step_events(f, g, t, h, t_new, y, y_new, p, A, c, P, ints, K, Q, ytmp, ybuf, G,
                  ev_dir, ev_term, ev_count, ev_idx, ev_t, ev_y, n_ev, allow_reject):
     """Find the events in the step (t, t_new]; record them in time order up to the
@@ -194,7 +248,7 @@ def _step_events(f, g, t, h, t_new, y, y_new, p, A, c, P, ints, K, Q, ytmp, ybuf
     nd = y.shape[0]
     NS = _k.EVENT_SUBSTEPS
     S = G[4:]
-    g(t_new, y_new, p, G, 1)
+    g(t_new, _ptr(y_new), _ptr(p), _row(G, 1), y_new.shape[0], p.shape[0])
     s_ = ints[0]
     # Detection samples: where the dense output needs extra stages (DOP853), the free cubic
     # Hermite interpolant of (y, f) at both ends (FSAL: K[0], K[s]) is used to look for
@@ -211,14 +265,14 @@ def _step_events(f, g, t, h, t_new, y, y_new, p, A, c, P, ints, K, Q, ytmp, ybuf
     # refine the sampling grid until it resolves every event function: three successive
     # grids (from 2, 4, 8 sub-intervals on) agree on the number of sign changes and turns,
     # and there are at least 4 sub-intervals per feature; bounded by NS
-    # (the samples are taken here, not in a helper: a call through the pointer from a
-    # helper that takes arrays costs tens of ns of reference counting, see solve_one)
+    # (inlined into solve_one: a call with this many arrays costs two atomic
+    # reference-count updates per array, per step)
     M = 2
     if have_dense:
         _k.dense_eval(0.5, y, Q, ybuf, nd)
     else:
         _k.hermite_eval(0.5, h, y, y_new, K, s_, ybuf, nd)
-    g(t + 0.5 * h, ybuf, p, G, 4 + NS // 2)
+    g(t + 0.5 * h, _ptr(ybuf), _ptr(p), _row(G, 4 + NS // 2), ybuf.shape[0], p.shape[0])
     prev = _features(S, M, n_events)
     agree = 0
     cur = prev
@@ -231,7 +285,7 @@ def _step_events(f, g, t, h, t_new, y, y_new, p, A, c, P, ints, K, Q, ytmp, ybuf
                 _k.dense_eval(th, y, Q, ybuf, nd)
             else:
                 _k.hermite_eval(th, h, y, y_new, K, s_, ybuf, nd)
-            g(t + th * h, ybuf, p, G, 4 + idx)
+            g(t + th * h, _ptr(ybuf), _ptr(p), _row(G, 4 + idx), ybuf.shape[0], p.shape[0])
         M *= 2
         cur = _features(S, M, n_events)
         agree = agree + 1 if cur == prev else 0
@@ -253,7 +307,7 @@ def _step_events(f, g, t, h, t_new, y, y_new, p, A, c, P, ints, K, Q, ytmp, ybuf
         for j in range(1, M):
             th = (j * stride) / NS
             _k.dense_eval(th, y, Q, ybuf, nd)
-            g(t + th * h, ybuf, p, G, 4 + j * stride)
+            g(t + th * h, _ptr(ybuf), _ptr(p), _row(G, 4 + j * stride), ybuf.shape[0], p.shape[0])
     stride = NS // M
     start = n_ev
     for k in range(n_events):
@@ -322,9 +376,15 @@ def solve_one(fa, fj, ga, gj, t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol,
     ist = [nfev, nsteps, nrejected, n_out, n_ev, n_dense, i_eval, started].
     Returns the status (2: a buffer is full, grow it and call again).
 
-    Every call of the right-hand side is written in this function's own body, not in a
-    helper: a call through the pointer from inside a helper that takes arrays (inlined
-    or not) costs 40-60 ns of reference counting per call (measured), here ~4 ns.
+    No reference counting in the step loop: every array a Numba function receives or
+    makes (a row view ``K[i]``, a helper's argument) is increfed and decrefed with atomic
+    operations unless Numba's pruning pass can pair the two, which it cannot when the
+    array dies inside a branch or the function has several exits. So the per-step
+    arithmetic lives here or in single-exit inlined kernels whose arrays are all used up
+    to their end (see :mod:`._kernels`), rows are copied by index loops, and the
+    right-hand side is called with raw pointers. Measured on DOP853 at n = 2 against the
+    previous version of this loop: 33.9 -> ~10 us per solve (54 steps, 5 rejected);
+    see ``benchmarks/bench_driver.py`` part 5 (the driver against CyRK's, per step).
     """
     f = _fn(fa, fj)
     g = _fn(ga, gj)
@@ -334,6 +394,7 @@ def solve_one(fa, fj, ga, gj, t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol,
     nd = y.shape[0]
     y_new = W[1]
     ytmp = W[2]
+    ybuf = W[3]
     scale = W[4]
     s = ints[0]
     S_all = ints[1]
@@ -345,7 +406,7 @@ def solve_one(fa, fj, ga, gj, t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol,
         fs[0] = t0
         fs[1] = 0.0
         # f(t0, y0) into K[0] and the first step size
-        f(t0, y, p, K, 0)
+        f(t0, _ptr(y), _ptr(p), _row(K, 0), y.shape[0], p.shape[0])
         ist[0] += 1
         if not (_k.all_finite_in(K[0], nd) and _k.all_finite_in(y, nd)):
             return -2
@@ -358,14 +419,14 @@ def solve_one(fa, fj, ga, gj, t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol,
             # Hairer's starting step (Hairer, Nørsett & Wanner I, II.4): one more f
             h0, d1 = _k.initial_step_trial(y, K[0], rtol, atol, interval, max_step,
                                            direction, ytmp)
-            f(t0 + h0 * direction, ytmp, p, K, 1)
+            f(t0 + h0 * direction, _ptr(ytmp), _ptr(p), _row(K, 1), ytmp.shape[0], p.shape[0])
             ist[0] += 1
             h = _k.initial_step_finish(y, K[0], K[1], h0, d1, -1.0 / err_exp - 1.0, rtol,
                                        atol, interval, max_step)
         fs[1] = h
         _k.record_start(t0, y, record_steps, t_eval, ts, ys, ist)
         if has_events:
-            g(t0, y, p, G, 0)
+            g(t0, _ptr(y), _ptr(p), _row(G, 0), y.shape[0], p.shape[0])
     t = fs[0]
     h = fs[1]
     status = 0
@@ -375,7 +436,8 @@ def solve_one(fa, fj, ga, gj, t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol,
             status = -3
             break
         if ((record_steps and ist[3] + 2 > ts.shape[0]) or (dense or has_events)
-                and _k.buffers_full(ist, ev_dir.shape[0], ev_t, dense, d_t)):
+                and _k.buffers_full(_unref(ist), ev_dir.shape[0], _unref(ev_t), dense,
+                                    _unref(d_t))):
             status = 2
             break
         # ---- one accepted step from (t, y), starting with the trial step h ----
@@ -389,13 +451,17 @@ def solve_one(fa, fj, ga, gj, t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol,
         t_new = t
         h_next = h
         if not fsal:
-            f(t, y, p, K, 0)
+            f(t, _ptr(y), _ptr(p), _row(K, 0), y.shape[0], p.shape[0])
             ist[0] += 1
-            if not _k.all_finite_in(K[0], nd):
+            if not _k.all_finite_row_in(K, 0, nd):
                 st = -2
         while st == 0:
-            min_step = 10.0 * abs(np.nextafter(t, t + direction) - t)
             habs = abs(h) if err_mode == 0 else min(abs(h), max_step)
+            # min_step = 10 ulp of t in the direction of the step; at most 10 |t| eps (+ a
+            # subnormal's ulp), so the library call is skipped whenever h is above that
+            min_step = 0.0
+            if not habs >= 10.0 * (abs(t) * 2.220446049250313e-16) + 1e-300:
+                min_step = 10.0 * abs(np.nextafter(t, t + direction) - t)
             if not habs >= min_step:
                 if rejected or not habs == habs or nrej >= _k.MAX_REJECT:
                     st = -2 if nonfinite else -1
@@ -412,11 +478,11 @@ def solve_one(fa, fj, ga, gj, t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol,
             h = t_new - t
             for i in range(1, s):
                 _k.stage_state_in(i, h, y, A, K, ytmp)
-                f(t + c[i] * h, ytmp, p, K, i)
+                f(t + c[i] * h, _ptr(ytmp), _ptr(p), _row(K, i), ytmp.shape[0], p.shape[0])
             _k.combine_in(y, h, b, K, s, y_new, nd)
             ist[0] += s - 1
             if fsal:
-                f(t_new, y_new, p, K, s)
+                f(t_new, _ptr(y_new), _ptr(p), _row(K, s), y_new.shape[0], p.shape[0])
                 ist[0] += 1
             # a non-finite stage reaches y_new or the error estimate (0 * nan = nan; the
             # sums run over every stage), so checking y_new and err covers them all
@@ -429,8 +495,173 @@ def solve_one(fa, fj, ga, gj, t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol,
             if err_mode == 0:
                 h_next = h
                 break
-            err = _k.error_norm_in(h, y, y_new, K, E, E3, s, err_mode, rtol, atol, scale,
-                                   nd)
+            _k.error_weights_in(y, y_new, rtol, atol, scale, nd)
+            # the error norm, written out here: as an inlined kernel inside the branch on
+            # err_mode, Numba keeps reference-count updates of K and E (atomic operations)
+            # in the step loop
+            err = 0.0
+            if err_mode == 1:  # RMS norm of h Σ_m E_m K_m
+                acc2 = 0.0
+                if nd >= _k.VEC_MIN:  # the stage sums vectorised over the state, in ytmp
+                    # (four terms per pass, in the order of one at a time, as in
+                    # _kernels.stage_state)
+                    w = E[0]
+                    for j in range(nd):
+                        ytmp[j] = w * K[0, j]
+                    for mb in range(s // 4):
+                        m = 1 + 4 * mb
+                        w0 = E[m]
+                        w1 = E[m + 1]
+                        w2 = E[m + 2]
+                        w3 = E[m + 3]
+                        for j in range(nd):
+                            ytmp[j] = (ytmp[j] + w0 * K[m, j] + w1 * K[m + 1, j]
+                                       + w2 * K[m + 2, j] + w3 * K[m + 3, j])
+                    for m in range(1 + 4 * (s // 4), s + 1):
+                        w = E[m]
+                        for j in range(nd):
+                            ytmp[j] += w * K[m, j]
+                    for j in range(nd):
+                        r = h * ytmp[j] * scale[j]
+                        acc2 += r * r
+                else:  # two or three components per pass over the stages
+                    j0 = 0
+                    if nd == 3:
+                        e0 = 0.0
+                        e1 = 0.0
+                        e2 = 0.0
+                        for m in range(s + 1):
+                            w = E[m]
+                            e0 += w * K[m, 0]
+                            e1 += w * K[m, 1]
+                            e2 += w * K[m, 2]
+                        r = h * e0 * scale[0]
+                        acc2 += r * r
+                        r = h * e1 * scale[1]
+                        acc2 += r * r
+                        r = h * e2 * scale[2]
+                        acc2 += r * r
+                        j0 = 3
+                    for jb in range((nd - j0) // 2):
+                        j = j0 + 2 * jb
+                        e0 = 0.0
+                        e1 = 0.0
+                        for m in range(s + 1):
+                            w = E[m]
+                            e0 += w * K[m, j]
+                            e1 += w * K[m, j + 1]
+                        r = h * e0 * scale[j]
+                        acc2 += r * r
+                        r = h * e1 * scale[j + 1]
+                        acc2 += r * r
+                    for j in range(nd - (nd - j0) % 2, nd):
+                        e = 0.0
+                        for m in range(s + 1):
+                            e += E[m] * K[m, j]
+                        r = h * e * scale[j]
+                        acc2 += r * r
+                err = np.sqrt(acc2 / nd)
+            else:  # DOP853's combined norm of its 5th- and 3rd-order estimates
+                e5 = 0.0
+                e3 = 0.0
+                n2 = nd // 2
+                if nd >= _k.VEC_MIN:  # the sums vectorised over the state, in ytmp, ybuf
+                    w5 = E[0]
+                    w3 = E3[0]
+                    for j in range(nd):
+                        ytmp[j] = w5 * K[0, j]
+                        ybuf[j] = w3 * K[0, j]
+                    for mb in range(s // 2):  # two terms of each per pass
+                        m = 1 + 2 * mb
+                        w5 = E[m]
+                        w3 = E3[m]
+                        v5 = E[m + 1]
+                        v3 = E3[m + 1]
+                        for j in range(nd):
+                            k0 = K[m, j]
+                            k1 = K[m + 1, j]
+                            ytmp[j] = ytmp[j] + w5 * k0 + v5 * k1
+                            ybuf[j] = ybuf[j] + w3 * k0 + v3 * k1
+                    for m in range(1 + 2 * (s // 2), s + 1):
+                        w5 = E[m]
+                        w3 = E3[m]
+                        for j in range(nd):
+                            ytmp[j] += w5 * K[m, j]
+                            ybuf[j] += w3 * K[m, j]
+                    for j in range(nd):
+                        ytmp[j] *= scale[j]
+                        ybuf[j] *= scale[j]
+                    for jb in range(n2):  # summed in the order of the form below
+                        j = 2 * jb
+                        e5 += ytmp[j] * ytmp[j] + ytmp[j + 1] * ytmp[j + 1]
+                        e3 += ybuf[j] * ybuf[j] + ybuf[j + 1] * ybuf[j + 1]
+                    for j in range(2 * n2, nd):
+                        e5 += ytmp[j] * ytmp[j]
+                        e3 += ybuf[j] * ybuf[j]
+                else:
+                    if nd == 3:  # the pair and the last one in one loop: six chains
+                        a50 = 0.0
+                        a51 = 0.0
+                        a52 = 0.0
+                        a30 = 0.0
+                        a31 = 0.0
+                        a32 = 0.0
+                        for m in range(s + 1):
+                            w5 = E[m]
+                            w3 = E3[m]
+                            k0 = K[m, 0]
+                            k1 = K[m, 1]
+                            k2 = K[m, 2]
+                            a50 += w5 * k0
+                            a51 += w5 * k1
+                            a52 += w5 * k2
+                            a30 += w3 * k0
+                            a31 += w3 * k1
+                            a32 += w3 * k2
+                        a50 *= scale[0]
+                        a30 *= scale[0]
+                        a51 *= scale[1]
+                        a31 *= scale[1]
+                        a52 *= scale[2]
+                        a32 *= scale[2]
+                        e5 += a50 * a50 + a51 * a51
+                        e3 += a30 * a30 + a31 * a31
+                        e5 += a52 * a52
+                        e3 += a32 * a32
+                        n2 = 0
+                    for jb in range(n2):  # two components at a time: four chains
+                        j = 2 * jb
+                        a50 = 0.0
+                        a51 = 0.0
+                        a30 = 0.0
+                        a31 = 0.0
+                        for m in range(s + 1):
+                            w5 = E[m]
+                            w3 = E3[m]
+                            k0 = K[m, j]
+                            k1 = K[m, j + 1]
+                            a50 += w5 * k0
+                            a51 += w5 * k1
+                            a30 += w3 * k0
+                            a31 += w3 * k1
+                        a50 *= scale[j]
+                        a30 *= scale[j]
+                        a51 *= scale[j + 1]
+                        a31 *= scale[j + 1]
+                        e5 += a50 * a50 + a51 * a51
+                        e3 += a30 * a30 + a31 * a31
+                    for j in range(2 * (nd // 2) if nd != 3 else 3, nd):
+                        a5 = 0.0
+                        a3 = 0.0
+                        for m in range(s + 1):
+                            a5 += E[m] * K[m, j]
+                            a3 += E3[m] * K[m, j]
+                        a5 *= scale[j]
+                        a3 *= scale[j]
+                        e5 += a5 * a5
+                        e3 += a3 * a3
+                if not (e5 == 0.0 and e3 == 0.0):
+                    err = abs(h) * e5 / np.sqrt((e5 + 0.01 * e3) * nd)
             factor = _k.step_factor_in(err, err_exp, rejected)
             if err < 1.0:
                 h_next = h * factor
@@ -449,9 +680,13 @@ def solve_one(fa, fj, ga, gj, t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol,
         have_dense = False
         first_term = 2.0
         if has_events:
+            # (the arrays without reference counts: the inlined code's copies of them
+            # would otherwise cost two atomic updates each, per step)
             n_ev, first_term, have_dense, nf, cap = _step_events(
-                f, g, t, h_step, t_new, y, y_new, p, A, c, P, ints, K, Q, ytmp, W[3], G,
-                ev_dir, ev_term, ev_count, ev_idx, ev_t, ev_y, ist[4],
+                f, g, t, h_step, t_new, _unref(y), _unref(y_new), _unref(p), _unref(A),
+                _unref(c), _unref(P), _unref(ints), _unref(K), _unref(Q), _unref(ytmp),
+                _unref(ybuf), _unref(G), _unref(ev_dir), _unref(ev_term), _unref(ev_count),
+                _unref(ev_idx), _unref(ev_t), _unref(ev_y), ist[4],
                 ev_retry < 30 and err_mode != 0)
             ist[0] += nf
             if cap < 0.0:  # the event functions vary too fast for this step: retry shorter
@@ -474,27 +709,34 @@ def solve_one(fa, fj, ga, gj, t0, t1, p, A, c, b, E, E3, P, ints, err_exp, rtol,
                                    or first_term < 1.0):
                 # the dense output: its extra stages, then the interpolant's coefficients
                 for i in range(first_extra, S_all):
-                    _k.stage_state_in(i, h_step, y, A, K, ytmp)
-                    f(t + c[i] * h_step, ytmp, p, K, i)
+                    _k.stage_state(i, h_step, y, A, K, ytmp)
+                    f(t + c[i] * h_step, _ptr(ytmp), _ptr(p), _row(K, i), ytmp.shape[0], p.shape[0])
                 ist[0] += S_all - first_extra
                 _k.dense_coeffs(h_step, y, y_new, K, P, S_all, Q, nd)
             status = _k.finish_step(t, h_step, t_new, t_stop, first_term, direction, y,
-                                    y_new, Q, W[3], record_steps, dense, t_eval, ts, ys, d_t,
+                                    y_new, Q, ybuf, record_steps, dense, t_eval, ts, ys, d_t,
                                     d_h, d_y, d_Q, ist, nd)
             if status == 1:
                 t = t_stop
                 break
         else:  # the common case: record the step, move on
+            # (loops written out: a row view such as ys[k] or a call of a cached kernel
+            # with arrays costs reference-count updates, atomic operations, every step)
             if record_steps:
-                ts[ist[3]] = t_new
-                _k.copy1(ys[ist[3]], y_new)
-                ist[3] += 1
-            _k.copy1(y, y_new)
+                k_out = ist[3]
+                ts[k_out] = t_new
+                for j in range(nd):
+                    ys[k_out, j] = y_new[j]
+                ist[3] = k_out + 1
+            for j in range(nd):
+                y[j] = y_new[j]
         t = t_new
         if fsal:
-            _k.copy1(K[0], K[s])
+            for j in range(nd):
+                K[0, j] = K[s, j]
         if has_events:
-            _k.copy1(G[0], G[1])
+            for j in range(G.shape[1]):
+                G[0, j] = G[1, j]
         h = h_next
     fs[0] = t
     fs[1] = h

@@ -19,50 +19,212 @@ MAX_REJECT = 10_000
 TINY = 1e-300
 #: finest sampling grid of the event functions within one step (a power of 2)
 EVENT_SUBSTEPS = 64
+#: from this dimension on, the stage sums run as loops over the state (contiguous rows of
+#: K, which LLVM vectorises); below it, in blocks of four components with the sums in
+#: registers (see :func:`stage_state`)
+VEC_MIN = 8
 
 
 @jit
 def all_finite(x, n):
-    """True when the first n elements of the 1-D array ``x`` are finite."""
+    """True when the first n elements of the 1-D array ``x`` are finite.
+
+    One exit, no early return: inlined into the driver (:data:`all_finite_in`), a
+    function with several exits keeps reference-count updates of its array arguments
+    (Numba's pruning pass cannot pair them), two atomic operations per array per call.
+    The same holds for every ``*_in`` kernel here.
+    """
+    ok = True
     for i in range(n):
-        if not np.isfinite(x[i]):
-            return False
-    return True
+        ok = ok and np.isfinite(x[i])
+    return ok
+
+
+@jit
+def all_finite_row(X, r, n):
+    """True when X[r, :n] is finite (a row without making a view: no reference count)."""
+    ok = True
+    for i in range(n):
+        ok = ok and np.isfinite(X[r, i])
+    return ok
 
 
 @jit
 def combine(y, h, b, K, s, out, n):
-    """out = y + h Σ_{m<s} b_m K_m, components four at a time (see :func:`stage_state`)."""
-    for jb in range(n // 4):
-        j = 4 * jb
+    """out = y + h Σ_{m<s} b_m K_m: the forms of :func:`stage_state` (the same operations
+    in the same order for every component, whichever form)."""
+    n = max(n, 0)  # (known >= 0: no negative-index wraparound in the blocks)
+    if n >= VEC_MIN:
         w = b[0]
-        a0 = w * K[0, j]
-        a1 = w * K[0, j + 1]
-        a2 = w * K[0, j + 2]
-        a3 = w * K[0, j + 3]
-        for m in range(1, s):
+        for j in range(n):
+            out[j] = w * K[0, j]
+        # four terms per pass over the state, added in the same order as one at a
+        # time (((a + t0) + t1) + t2) + t3: a quarter of the round trips through memory
+        for mb in range((s - 1) // 4):
+            m = 1 + 4 * mb
+            w0 = b[m]
+            w1 = b[m + 1]
+            w2 = b[m + 2]
+            w3 = b[m + 3]
+            for j in range(n):
+                out[j] = (out[j] + w0 * K[m, j] + w1 * K[m + 1, j] + w2 * K[m + 2, j]
+                          + w3 * K[m + 3, j])
+        for m in range(1 + 4 * ((s - 1) // 4), s):
             w = b[m]
-            a0 += w * K[m, j]
-            a1 += w * K[m, j + 1]
-            a2 += w * K[m, j + 2]
-            a3 += w * K[m, j + 3]
-        out[j] = y[j] + h * a0
-        out[j + 1] = y[j + 1] + h * a1
-        out[j + 2] = y[j + 2] + h * a2
-        out[j + 3] = y[j + 3] + h * a3
-    j0 = 4 * (n // 4)
-    if n - j0 >= 2:
-        j = j0
-        w = b[0]
-        a0 = w * K[0, j]
-        a1 = w * K[0, j + 1]
-        for m in range(1, s):
-            w = b[m]
-            a0 += w * K[m, j]
-            a1 += w * K[m, j + 1]
-        out[j] = y[j] + h * a0
-        out[j + 1] = y[j + 1] + h * a1
-        j0 += 2
+            for j in range(n):
+                out[j] += w * K[m, j]
+        for j in range(n):
+            out[j] = y[j] + h * out[j]
+        j0 = n
+    else:
+        for jb in range(n // 8):  # eight components: eight chains
+            j = 8 * jb
+            w = b[0]
+            a0 = w * K[0, j]
+            a1 = w * K[0, j + 1]
+            a2 = w * K[0, j + 2]
+            a3 = w * K[0, j + 3]
+            a4 = w * K[0, j + 4]
+            a5 = w * K[0, j + 5]
+            a6 = w * K[0, j + 6]
+            a7 = w * K[0, j + 7]
+            for m in range(1, s):
+                w = b[m]
+                a0 += w * K[m, j]
+                a1 += w * K[m, j + 1]
+                a2 += w * K[m, j + 2]
+                a3 += w * K[m, j + 3]
+                a4 += w * K[m, j + 4]
+                a5 += w * K[m, j + 5]
+                a6 += w * K[m, j + 6]
+                a7 += w * K[m, j + 7]
+            out[j] = y[j] + h * a0
+            out[j + 1] = y[j + 1] + h * a1
+            out[j + 2] = y[j + 2] + h * a2
+            out[j + 3] = y[j + 3] + h * a3
+            out[j + 4] = y[j + 4] + h * a4
+            out[j + 5] = y[j + 5] + h * a5
+            out[j + 6] = y[j + 6] + h * a6
+            out[j + 7] = y[j + 7] + h * a7
+        j0 = 8 * (n // 8)
+        # the rest (up to seven) in one pass over the stages: as many chains
+        if n - j0 == 7:
+            j = j0
+            w = b[0]
+            a0 = w * K[0, j]
+            a1 = w * K[0, j + 1]
+            a2 = w * K[0, j + 2]
+            a3 = w * K[0, j + 3]
+            a4 = w * K[0, j + 4]
+            a5 = w * K[0, j + 5]
+            a6 = w * K[0, j + 6]
+            for m in range(1, s):
+                w = b[m]
+                a0 += w * K[m, j]
+                a1 += w * K[m, j + 1]
+                a2 += w * K[m, j + 2]
+                a3 += w * K[m, j + 3]
+                a4 += w * K[m, j + 4]
+                a5 += w * K[m, j + 5]
+                a6 += w * K[m, j + 6]
+            out[j] = y[j] + h * a0
+            out[j + 1] = y[j + 1] + h * a1
+            out[j + 2] = y[j + 2] + h * a2
+            out[j + 3] = y[j + 3] + h * a3
+            out[j + 4] = y[j + 4] + h * a4
+            out[j + 5] = y[j + 5] + h * a5
+            out[j + 6] = y[j + 6] + h * a6
+            j0 += 7
+        elif n - j0 == 6:
+            j = j0
+            w = b[0]
+            a0 = w * K[0, j]
+            a1 = w * K[0, j + 1]
+            a2 = w * K[0, j + 2]
+            a3 = w * K[0, j + 3]
+            a4 = w * K[0, j + 4]
+            a5 = w * K[0, j + 5]
+            for m in range(1, s):
+                w = b[m]
+                a0 += w * K[m, j]
+                a1 += w * K[m, j + 1]
+                a2 += w * K[m, j + 2]
+                a3 += w * K[m, j + 3]
+                a4 += w * K[m, j + 4]
+                a5 += w * K[m, j + 5]
+            out[j] = y[j] + h * a0
+            out[j + 1] = y[j + 1] + h * a1
+            out[j + 2] = y[j + 2] + h * a2
+            out[j + 3] = y[j + 3] + h * a3
+            out[j + 4] = y[j + 4] + h * a4
+            out[j + 5] = y[j + 5] + h * a5
+            j0 += 6
+        elif n - j0 == 5:
+            j = j0
+            w = b[0]
+            a0 = w * K[0, j]
+            a1 = w * K[0, j + 1]
+            a2 = w * K[0, j + 2]
+            a3 = w * K[0, j + 3]
+            a4 = w * K[0, j + 4]
+            for m in range(1, s):
+                w = b[m]
+                a0 += w * K[m, j]
+                a1 += w * K[m, j + 1]
+                a2 += w * K[m, j + 2]
+                a3 += w * K[m, j + 3]
+                a4 += w * K[m, j + 4]
+            out[j] = y[j] + h * a0
+            out[j + 1] = y[j + 1] + h * a1
+            out[j + 2] = y[j + 2] + h * a2
+            out[j + 3] = y[j + 3] + h * a3
+            out[j + 4] = y[j + 4] + h * a4
+            j0 += 5
+        elif n - j0 == 4:
+            j = j0
+            w = b[0]
+            a0 = w * K[0, j]
+            a1 = w * K[0, j + 1]
+            a2 = w * K[0, j + 2]
+            a3 = w * K[0, j + 3]
+            for m in range(1, s):
+                w = b[m]
+                a0 += w * K[m, j]
+                a1 += w * K[m, j + 1]
+                a2 += w * K[m, j + 2]
+                a3 += w * K[m, j + 3]
+            out[j] = y[j] + h * a0
+            out[j + 1] = y[j + 1] + h * a1
+            out[j + 2] = y[j + 2] + h * a2
+            out[j + 3] = y[j + 3] + h * a3
+            j0 += 4
+        elif n - j0 == 3:
+            j = j0
+            w = b[0]
+            a0 = w * K[0, j]
+            a1 = w * K[0, j + 1]
+            a2 = w * K[0, j + 2]
+            for m in range(1, s):
+                w = b[m]
+                a0 += w * K[m, j]
+                a1 += w * K[m, j + 1]
+                a2 += w * K[m, j + 2]
+            out[j] = y[j] + h * a0
+            out[j + 1] = y[j + 1] + h * a1
+            out[j + 2] = y[j + 2] + h * a2
+            j0 += 3
+        elif n - j0 == 2:
+            j = j0
+            w = b[0]
+            a0 = w * K[0, j]
+            a1 = w * K[0, j + 1]
+            for m in range(1, s):
+                w = b[m]
+                a0 += w * K[m, j]
+                a1 += w * K[m, j + 1]
+            out[j] = y[j] + h * a0
+            out[j + 1] = y[j + 1] + h * a1
+            j0 += 2
     for j in range(j0, n):
         a0 = b[0] * K[0, j]
         for m in range(1, s):
@@ -71,62 +233,12 @@ def combine(y, h, b, K, s, out, n):
 
 
 @jit
-def error_norm(h, y, y_new, K, E, E3, s, err_mode, rtol, atol, scale, n):
-    """Scaled RMS norm of the local error estimate (DOP853's combined one for mode 2).
-
-    The stage sums run with the state index innermost (independent accumulators, so the
-    loops pipeline); ``scale`` receives the per-component error weights on the way.
-    """
+def error_weights(y, y_new, rtol, atol, scale, n):
+    """scale[j] = 1 / (atol_j + rtol max(|y_j|, |y_new_j|)), floored: with atol = 0 a
+    component that reaches exactly 0 has weight 1e300, not inf (0 * inf would make the
+    norm NaN and the step fail)."""
     for j in range(n):
-        # floored: with atol = 0 a component that reaches exactly 0 has weight 1e300, not
-        # inf (0 * inf would make the norm NaN and the step fail)
         scale[j] = 1.0 / max(atol[j] + rtol * max(abs(y[j]), abs(y_new[j])), TINY)
-    if err_mode == 1:
-        acc2 = 0.0
-        for j in range(n):
-            e = 0.0
-            for m in range(s + 1):
-                e += E[m] * K[m, j]
-            r = h * e * scale[j]
-            acc2 += r * r
-        return np.sqrt(acc2 / n)
-    e5 = 0.0
-    e3 = 0.0
-    j = 0
-    while j + 2 <= n:  # two components at a time: four independent chains
-        a50 = 0.0
-        a51 = 0.0
-        a30 = 0.0
-        a31 = 0.0
-        for m in range(s + 1):
-            w5 = E[m]
-            w3 = E3[m]
-            k0 = K[m, j]
-            k1 = K[m, j + 1]
-            a50 += w5 * k0
-            a51 += w5 * k1
-            a30 += w3 * k0
-            a31 += w3 * k1
-        a50 *= scale[j]
-        a30 *= scale[j]
-        a51 *= scale[j + 1]
-        a31 *= scale[j + 1]
-        e5 += a50 * a50 + a51 * a51
-        e3 += a30 * a30 + a31 * a31
-        j += 2
-    if j < n:
-        a5 = 0.0
-        a3 = 0.0
-        for m in range(s + 1):
-            a5 += E[m] * K[m, j]
-            a3 += E3[m] * K[m, j]
-        a5 *= scale[j]
-        a3 *= scale[j]
-        e5 += a5 * a5
-        e3 += a3 * a3
-    if e5 == 0.0 and e3 == 0.0:
-        return 0.0
-    return abs(h) * e5 / np.sqrt((e5 + 0.01 * e3) * n)
 
 
 @jit
@@ -217,44 +329,199 @@ def hermite_eval(th, h, y, y_new, K, s, out, n):
 def stage_state(i, h, y, A, K, ytmp):
     """ytmp = y + h Σ_{m<i} A[i, m] K[m] (i >= 1).
 
-    Components four at a time with the sums in registers (independent chains that
-    pipeline whatever the dimension), then a pair, then one at a time. Per stage of DOP853 at n = 4
-    (microbenchmark): 19 ns, against 31 ns for a loop over the state inside the stage
-    loop and 27 ns for one accumulator per component; 13 ns with the dimension a
-    compile-time constant, which would need a driver compiled per dimension. Every
-    component's terms are added in the same order (m = 0, 1, ...), whatever its group.
+    Two forms with the same operations in the same order for every component (terms
+    added m = 0, 1, ..., then y + h * sum), so each is bit for bit the sequential sum,
+    whatever the form (tests/integrate/test_driver_forms.py):
+
+    * n >= VEC_MIN: loops over the state (contiguous rows of K, which LLVM's loop
+      vectoriser turns into SIMD code; Numba leaves the SLP vectoriser off, so the
+      blocked form stays scalar), four stage terms per pass, written
+      (((a + t0) + t1) + t2) + t3 so that the order is that of one at a time and the
+      partial sums go through memory once per four terms;
+    * below: components in blocks of eight, then the rest (up to seven) in one block,
+      each block with its sums in registers (one independent chain per component, so
+      the passes over the stages pipeline instead of waiting on one chain's additions).
+
+    Per solve of the linear test problem at n = 28 (DOP853, 59 steps): 49 us with
+    blocks of four only, 33 us with the vectorised form (CyRK 34 us); at n = 5, 21.8 us
+    with a block of four and one chain, 14.0 us with one block of five.
+
+    Every array is last used after the two branches join (the final loop): an array
+    that dies inside a branch keeps the inlined twin's reference-count updates (atomic)
+    in the step loop.
     """
-    n = y.shape[0]
-    for jb in range(n // 4):
-        j = 4 * jb
+    n = max(y.shape[0], 0)  # (known >= 0: no negative-index wraparound in the blocks)
+    if n >= VEC_MIN:
         w = A[i, 0]
-        a0 = w * K[0, j]
-        a1 = w * K[0, j + 1]
-        a2 = w * K[0, j + 2]
-        a3 = w * K[0, j + 3]
-        for m in range(1, i):
+        for j in range(n):
+            ytmp[j] = w * K[0, j]
+        # four terms per pass over the state, added in the same order as one at a
+        # time (((a + t0) + t1) + t2) + t3: a quarter of the round trips through memory
+        for mb in range((i - 1) // 4):
+            m = 1 + 4 * mb
+            w0 = A[i, m]
+            w1 = A[i, m + 1]
+            w2 = A[i, m + 2]
+            w3 = A[i, m + 3]
+            for j in range(n):
+                ytmp[j] = (ytmp[j] + w0 * K[m, j] + w1 * K[m + 1, j] + w2 * K[m + 2, j]
+                          + w3 * K[m + 3, j])
+        for m in range(1 + 4 * ((i - 1) // 4), i):
             w = A[i, m]
-            a0 += w * K[m, j]
-            a1 += w * K[m, j + 1]
-            a2 += w * K[m, j + 2]
-            a3 += w * K[m, j + 3]
-        ytmp[j] = y[j] + h * a0
-        ytmp[j + 1] = y[j + 1] + h * a1
-        ytmp[j + 2] = y[j + 2] + h * a2
-        ytmp[j + 3] = y[j + 3] + h * a3
-    j0 = 4 * (n // 4)
-    if n - j0 >= 2:  # a pair (n = 6: one block of four and one pair)
-        j = j0
-        w = A[i, 0]
-        a0 = w * K[0, j]
-        a1 = w * K[0, j + 1]
-        for m in range(1, i):
-            w = A[i, m]
-            a0 += w * K[m, j]
-            a1 += w * K[m, j + 1]
-        ytmp[j] = y[j] + h * a0
-        ytmp[j + 1] = y[j + 1] + h * a1
-        j0 += 2
+            for j in range(n):
+                ytmp[j] += w * K[m, j]
+        for j in range(n):
+            ytmp[j] = y[j] + h * ytmp[j]
+        j0 = n
+    else:
+        for jb in range(n // 8):  # eight components: eight chains
+            j = 8 * jb
+            w = A[i, 0]
+            a0 = w * K[0, j]
+            a1 = w * K[0, j + 1]
+            a2 = w * K[0, j + 2]
+            a3 = w * K[0, j + 3]
+            a4 = w * K[0, j + 4]
+            a5 = w * K[0, j + 5]
+            a6 = w * K[0, j + 6]
+            a7 = w * K[0, j + 7]
+            for m in range(1, i):
+                w = A[i, m]
+                a0 += w * K[m, j]
+                a1 += w * K[m, j + 1]
+                a2 += w * K[m, j + 2]
+                a3 += w * K[m, j + 3]
+                a4 += w * K[m, j + 4]
+                a5 += w * K[m, j + 5]
+                a6 += w * K[m, j + 6]
+                a7 += w * K[m, j + 7]
+            ytmp[j] = y[j] + h * a0
+            ytmp[j + 1] = y[j + 1] + h * a1
+            ytmp[j + 2] = y[j + 2] + h * a2
+            ytmp[j + 3] = y[j + 3] + h * a3
+            ytmp[j + 4] = y[j + 4] + h * a4
+            ytmp[j + 5] = y[j + 5] + h * a5
+            ytmp[j + 6] = y[j + 6] + h * a6
+            ytmp[j + 7] = y[j + 7] + h * a7
+        j0 = 8 * (n // 8)
+        # the rest (up to seven) in one pass over the stages: as many chains
+        if n - j0 == 7:
+            j = j0
+            w = A[i, 0]
+            a0 = w * K[0, j]
+            a1 = w * K[0, j + 1]
+            a2 = w * K[0, j + 2]
+            a3 = w * K[0, j + 3]
+            a4 = w * K[0, j + 4]
+            a5 = w * K[0, j + 5]
+            a6 = w * K[0, j + 6]
+            for m in range(1, i):
+                w = A[i, m]
+                a0 += w * K[m, j]
+                a1 += w * K[m, j + 1]
+                a2 += w * K[m, j + 2]
+                a3 += w * K[m, j + 3]
+                a4 += w * K[m, j + 4]
+                a5 += w * K[m, j + 5]
+                a6 += w * K[m, j + 6]
+            ytmp[j] = y[j] + h * a0
+            ytmp[j + 1] = y[j + 1] + h * a1
+            ytmp[j + 2] = y[j + 2] + h * a2
+            ytmp[j + 3] = y[j + 3] + h * a3
+            ytmp[j + 4] = y[j + 4] + h * a4
+            ytmp[j + 5] = y[j + 5] + h * a5
+            ytmp[j + 6] = y[j + 6] + h * a6
+            j0 += 7
+        elif n - j0 == 6:
+            j = j0
+            w = A[i, 0]
+            a0 = w * K[0, j]
+            a1 = w * K[0, j + 1]
+            a2 = w * K[0, j + 2]
+            a3 = w * K[0, j + 3]
+            a4 = w * K[0, j + 4]
+            a5 = w * K[0, j + 5]
+            for m in range(1, i):
+                w = A[i, m]
+                a0 += w * K[m, j]
+                a1 += w * K[m, j + 1]
+                a2 += w * K[m, j + 2]
+                a3 += w * K[m, j + 3]
+                a4 += w * K[m, j + 4]
+                a5 += w * K[m, j + 5]
+            ytmp[j] = y[j] + h * a0
+            ytmp[j + 1] = y[j + 1] + h * a1
+            ytmp[j + 2] = y[j + 2] + h * a2
+            ytmp[j + 3] = y[j + 3] + h * a3
+            ytmp[j + 4] = y[j + 4] + h * a4
+            ytmp[j + 5] = y[j + 5] + h * a5
+            j0 += 6
+        elif n - j0 == 5:
+            j = j0
+            w = A[i, 0]
+            a0 = w * K[0, j]
+            a1 = w * K[0, j + 1]
+            a2 = w * K[0, j + 2]
+            a3 = w * K[0, j + 3]
+            a4 = w * K[0, j + 4]
+            for m in range(1, i):
+                w = A[i, m]
+                a0 += w * K[m, j]
+                a1 += w * K[m, j + 1]
+                a2 += w * K[m, j + 2]
+                a3 += w * K[m, j + 3]
+                a4 += w * K[m, j + 4]
+            ytmp[j] = y[j] + h * a0
+            ytmp[j + 1] = y[j + 1] + h * a1
+            ytmp[j + 2] = y[j + 2] + h * a2
+            ytmp[j + 3] = y[j + 3] + h * a3
+            ytmp[j + 4] = y[j + 4] + h * a4
+            j0 += 5
+        elif n - j0 == 4:
+            j = j0
+            w = A[i, 0]
+            a0 = w * K[0, j]
+            a1 = w * K[0, j + 1]
+            a2 = w * K[0, j + 2]
+            a3 = w * K[0, j + 3]
+            for m in range(1, i):
+                w = A[i, m]
+                a0 += w * K[m, j]
+                a1 += w * K[m, j + 1]
+                a2 += w * K[m, j + 2]
+                a3 += w * K[m, j + 3]
+            ytmp[j] = y[j] + h * a0
+            ytmp[j + 1] = y[j + 1] + h * a1
+            ytmp[j + 2] = y[j + 2] + h * a2
+            ytmp[j + 3] = y[j + 3] + h * a3
+            j0 += 4
+        elif n - j0 == 3:
+            j = j0
+            w = A[i, 0]
+            a0 = w * K[0, j]
+            a1 = w * K[0, j + 1]
+            a2 = w * K[0, j + 2]
+            for m in range(1, i):
+                w = A[i, m]
+                a0 += w * K[m, j]
+                a1 += w * K[m, j + 1]
+                a2 += w * K[m, j + 2]
+            ytmp[j] = y[j] + h * a0
+            ytmp[j + 1] = y[j + 1] + h * a1
+            ytmp[j + 2] = y[j + 2] + h * a2
+            j0 += 3
+        elif n - j0 == 2:
+            j = j0
+            w = A[i, 0]
+            a0 = w * K[0, j]
+            a1 = w * K[0, j + 1]
+            for m in range(1, i):
+                w = A[i, m]
+                a0 += w * K[m, j]
+                a1 += w * K[m, j + 1]
+            ytmp[j] = y[j] + h * a0
+            ytmp[j + 1] = y[j + 1] + h * a1
+            j0 += 2
     for j in range(j0, n):
         a0 = A[i, 0] * K[0, j]
         for m in range(1, i):
@@ -458,7 +725,8 @@ def _inline_twin(f):
 
 
 combine_in = _inline_twin(combine)
-error_norm_in = _inline_twin(error_norm)
+error_weights_in = _inline_twin(error_weights)
 step_factor_in = _inline_twin(step_factor)
 all_finite_in = _inline_twin(all_finite)
+all_finite_row_in = _inline_twin(all_finite_row)
 stage_state_in = _inline_twin(stage_state)
