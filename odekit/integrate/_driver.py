@@ -68,6 +68,9 @@ if _jit.DISABLED:
         """Without compilation the "addresses" are the Python functions themselves."""
         return c_addr
 
+    def function_value(ftype):
+        return _fn
+
     def _ptr(a):
         """Without compilation the "pointers" are the arrays themselves."""
         return a
@@ -82,24 +85,32 @@ else:
     from numba.core import cgutils as _cg
     from numba.extending import intrinsic as _intrinsic
 
-    @_intrinsic
-    def _fn(typingctx, c_addr, jit_addr):
-        """A first-class function value of type FN_TYPE from its two addresses.
+    def function_value(ftype):
+        """An intrinsic ``make(c_addr, jit_addr)``: a first-class function value of the
+        Numba type ``ftype`` from its two addresses (C wrapper, Numba entry point).
 
         Numba's own conversion of a dispatcher argument asks Python for the addresses on
         every call (about 20 us); the addresses are looked up once per function instead
-        (:func:`odekit.integrate._rhs.addresses`) and passed as integers. The Python object
-        slot stays null: the driver never boxes the function.
+        (:func:`odekit.integrate._codegen.addresses`) and passed as integers. The Python
+        object slot stays null: the caller never boxes the function. Used for the
+        right-hand sides and events here (:data:`FN_TYPE`) and for the driver itself in
+        :mod:`odekit.integrate.compiled`.
         """
-        def codegen(context, builder, signature, args):
-            fn = _cg.create_struct_proxy(FN_TYPE)(context, builder)
-            vp = context.get_value_type(nbt.voidptr)
-            fn.c_addr = builder.inttoptr(args[0], vp)
-            fn.py_addr = _ir.Constant(vp, None)
-            fn.jit_addr = builder.inttoptr(args[1], vp)
-            return fn._getvalue()
+        @_intrinsic
+        def make(typingctx, c_addr, jit_addr):
+            def codegen(context, builder, signature, args):
+                fn = _cg.create_struct_proxy(ftype)(context, builder)
+                vp = context.get_value_type(nbt.voidptr)
+                fn.c_addr = builder.inttoptr(args[0], vp)
+                fn.py_addr = _ir.Constant(vp, None)
+                fn.jit_addr = builder.inttoptr(args[1], vp)
+                return fn._getvalue()
 
-        return FN_TYPE(c_addr, jit_addr), codegen
+            return ftype(c_addr, jit_addr), codegen
+
+        return make
+
+    _fn = function_value(FN_TYPE)
 
     @_intrinsic
     def _ptr(typingctx, arr):

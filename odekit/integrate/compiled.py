@@ -30,16 +30,14 @@ from ._tableaux import ADAPTIVE_METHODS, get_tableau
 
 __all__ = ["compile_solver", "CompiledSolver"]
 
+
 def _driver_pointer():
     """(FunctionType of the driver's solve_one, its two addresses), made once."""
     hit = _DRIVER.get("fn")
     if hit is not None:
         return hit
-    from llvmlite import ir
     from numba import types as nbt
-    from numba.core import cgutils
     from numba.experimental.function_type import _get_jit_address, _get_wrapper_address
-    from numba.extending import intrinsic
 
     from . import _driver
 
@@ -52,20 +50,7 @@ def _driver_pointer():
     _driver.solve_one.compile(argt)
     sig = next(s for s in _driver.solve_one.overloads if tuple(s) == argt)
     sig = _driver.solve_one.overloads[sig].signature
-    ftype = nbt.FunctionType(sig)
-
-    @intrinsic
-    def driver_fn(typingctx, c_addr, jit_addr):
-        def codegen(context, builder, signature, args):
-            fn = cgutils.create_struct_proxy(ftype)(context, builder)
-            vp = context.get_value_type(nbt.voidptr)
-            fn.c_addr = builder.inttoptr(args[0], vp)
-            fn.py_addr = ir.Constant(vp, None)
-            fn.jit_addr = builder.inttoptr(args[1], vp)
-            return fn._getvalue()
-
-        return ftype(c_addr, jit_addr), codegen
-
+    driver_fn = _driver.function_value(nbt.FunctionType(sig))
     hit = (driver_fn, _get_wrapper_address(_driver.solve_one, sig),
            _get_jit_address(_driver.solve_one, sig))
     _DRIVER["fn"] = hit
