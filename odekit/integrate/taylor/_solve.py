@@ -564,13 +564,24 @@ def _solve_ivp_hook(fun, t_span, y0, params, rtol, atol, t_eval, dense_output, e
             r = _fast(hit, t_span, y0, None if type(params) is tuple and not params
                       else params, max_steps)
             if r is not None:
-                return r
+                return _scipy_events(r, events)
     if type(params) is tuple and not params:
         params = None
     if type(rtol) is float and type(atol) is float and rtol > 0.0 and atol > 0.0:
         tol = max(min(rtol, atol, 0.5), 1e-16)  # tol_from_rtol_atol, for plain floats
     else:
         tol = tol_from_rtol_atol(rtol, atol)
-    return solve_taylor(fun, t_span, y0, params=params, tol=tol,
-                        t_eval=t_eval, events=events, dense_output=dense_output,
-                        max_steps=max_steps, max_step=max_step)
+    return _scipy_events(solve_taylor(fun, t_span, y0, params=params, tol=tol,
+                                      t_eval=t_eval, events=events,
+                                      dense_output=dense_output, max_steps=max_steps,
+                                      max_step=max_step), events)
+
+
+def _scipy_events(r, events):
+    """solve_ivp's event fields, as for the other methods (SciPy's): None without
+    ``events``; an event without zeros gives ``y_events[k]`` of shape (0,)."""
+    if events is None:
+        r.t_events = r.y_events = None
+    elif r.y_events:
+        r.y_events = [y if y.shape[0] else np.empty(0) for y in r.y_events]
+    return r

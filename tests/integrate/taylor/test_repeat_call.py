@@ -51,6 +51,9 @@ def test_repeat_call_equals_full_path():
     assert y0.tolist() == [1.0, 0.0]  # the input is never written
     ivp = odekit.solve_ivp(osc, (0.0, 3.0), [1.0, 0.0], params=np.array([2.0]),
                            method="taylor", rtol=1e-11, atol=1e-11)
+    # solve_ivp's event fields are SciPy's (None without events); solve_taylor's are lists
+    assert ivp.t_events is None and ivp.y_events is None and first.t_events == []
+    ivp.t_events, ivp.y_events = first.t_events, first.y_events
     _same(ivp, first)
     assert repr(ivp) == repr(first)
 
