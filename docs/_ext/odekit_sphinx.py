@@ -42,9 +42,14 @@ def _commit_time(path: pathlib.Path) -> float:
 
 
 def latest_results(results_dir: pathlib.Path, script: str):
-    """The newest results file of ``script`` (e.g. ``bench_core``), or None."""
+    """The newest full results file of ``script`` (``bench_core-<commit>.txt``), or, when
+    there is none, the newest partial one (``bench_core-<variant>-<commit>.txt``: one
+    problem, a subset of contenders); None when there is neither."""
     files = [p for p in results_dir.glob(f"{script}*.txt")
              if re.match(rf"{re.escape(script)}(-[\w.-]+)?-[0-9a-f]{{6,40}}\.txt$", p.name)]
+    full = [p for p in files
+            if re.match(rf"{re.escape(script)}-[0-9a-f]{{6,40}}\.txt$", p.name)]
+    files = full or files
     if not files:
         return None
     return max(files, key=lambda p: (_commit_time(p), p.name))
@@ -109,7 +114,7 @@ def extract_series(text: str):
                        "speed-up (x)"))
     pts, seen = [], set()  # bench_taylor: "tol 1e-06 odekit ... | heyoka ... | ratio 1.22"
     for line in lines:
-        m = re.search(r"^tol\s+(\S+)\s+odekit .*\| ratio ([0-9.]+)\s*$", line)
+        m = re.search(r"^tol\s+(\S+)\s+odekit .*\| ratio ([0-9.]+)(\s+\(.*\))?\s*$", line)
         if m and m.group(1) not in seen:  # the first run in the file
             seen.add(m.group(1))
             pts.append((f"tol {m.group(1)}", float(m.group(2))))
