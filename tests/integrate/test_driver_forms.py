@@ -13,17 +13,9 @@ import odekit
 from odekit.integrate import _kernels as _k
 from odekit.integrate._tableaux import get_tableau
 
+from .problems import linear
+
 DIMS = [1, 2, 3, 4, 5, 7, 8, 9, 11, 12, 13, 16, 28]
-
-
-def linear(t, y, p, dydt):
-    """dy/dt = M y with M = p.reshape(n, n)."""
-    n = y.shape[0]
-    for i in range(n):
-        acc = 0.0
-        for j in range(n):
-            acc += p[i * n + j] * y[j]
-        dydt[i] = acc
 
 
 def _matrix(n, seed):
