@@ -22,15 +22,20 @@ MAX_STEPS_LIMIT = 10**10
 def _finite(a: np.ndarray) -> bool:
     """All elements finite (cheap for the small arrays met here)."""
     if a.size <= 16:
-        return all(map(math.isfinite, a.ravel().tolist()))
+        return all(map(math.isfinite, (a if a.ndim == 1 else a.ravel()).tolist()))
     return bool(np.isfinite(a).all())
 _CHECKED: set = set()  # (id(dispatcher), n, len(p)) already checked by a trial call
 
 
-def float_array(x, name: str, ndim_allowed=(1,)) -> np.ndarray:
-    """A fresh, C-contiguous, writable float64 copy of ``x``; loud on anything odd."""
+def float_array(x, name: str, ndim_allowed=(1,), copy=True) -> np.ndarray:
+    """A fresh, C-contiguous, writable float64 copy of ``x``; loud on anything odd.
+    ``copy=False``: ``x`` itself when it already is such an array (for arrays that the
+    caller only reads, or copies on its own)."""
     if type(x) is np.ndarray and x.dtype == np.float64 and x.ndim in ndim_allowed:
-        return x.copy()  # the common case, fast
+        if copy:
+            return x.copy()  # the common case, fast
+        flags = x.flags
+        return x if flags.c_contiguous and flags.writeable else x.copy()
     if isinstance(x, (str, bytes)):
         raise TypeError(f"{name} must be numeric, got {type(x).__name__}")
     try:
@@ -49,15 +54,20 @@ def float_array(x, name: str, ndim_allowed=(1,)) -> np.ndarray:
     return arr
 
 
+_NUM = (float, int)  # (not bool: a subclass of int, refused by the full check)
+
+
 def check_t_span(t_span, allow_equal=False, allow_infinite_end=False):
     """(t0, t1) as floats. ``allow_equal``: t0 == t1 is accepted (nothing to integrate);
     ``allow_infinite_end``: t1 may be +-inf (when something else ends the integration, for
     example a terminal event; the caller checks that). t0 is always finite."""
     if type(t_span) is tuple and len(t_span) == 2:  # fast path
         t0, t1 = t_span
-        if type(t0) is float and type(t1) is float and math.isfinite(t0) \
-                and math.isfinite(t1) and t0 != t1:
-            return t0, t1
+        if type(t0) in _NUM and type(t1) in _NUM:
+            t0 = float(t0)
+            t1 = float(t1)
+            if t0 != t1 and math.isfinite(t0) and math.isfinite(t1):
+                return t0, t1
     try:
         t0, t1 = (float(v) for v in t_span)
     except (TypeError, ValueError):
@@ -70,8 +80,8 @@ def check_t_span(t_span, allow_equal=False, allow_infinite_end=False):
     return t0, t1
 
 
-def check_y0(y0, name="y0", ndim_allowed=(1,), allow_empty=False):
-    y = float_array(y0, name, ndim_allowed)
+def check_y0(y0, name="y0", ndim_allowed=(1,), allow_empty=False, copy=True):
+    y = float_array(y0, name, ndim_allowed, copy)
     if y.shape[-1] == 0 and not allow_empty:
         raise ValueError(f"{name} must hold at least one state variable")
     if not _finite(y):
@@ -80,10 +90,10 @@ def check_y0(y0, name="y0", ndim_allowed=(1,), allow_empty=False):
     return y
 
 
-def check_params(params, name="params", ndim_allowed=(1,)):
+def check_params(params, name="params", ndim_allowed=(1,), copy=True):
     if params is None or (isinstance(params, tuple) and not params):
         return np.empty(0)
-    p = float_array(params, name, (0,) + tuple(ndim_allowed))
+    p = float_array(params, name, (0,) + tuple(ndim_allowed), copy)
     if p.ndim == 0:
         p = p.reshape(1)
     if not _finite(p):

@@ -58,7 +58,10 @@ def _driver_pointer():
 
 
 _DRIVER: dict = {}
-_KEEP: list = []  # the right-hand-side wrappers whose addresses compiled solvers hold
+#: the right-hand sides whose wrappers' addresses compiled solvers hold: kept alive for
+#: the process (a solver's ``solve`` may outlive the solver object; a freed function's id
+#: could otherwise be reused and its wrapper replaced under a live address)
+_KEEP: list = []
 
 
 class CompiledSolver:
@@ -86,14 +89,13 @@ class CompiledSolver:
     state or derivative, ``max_steps`` reached). ``t0 == t1`` returns a copy of ``y0``.
     """
 
-    def __init__(self, solve, solve_at, n, n_params, method, max_steps, keep):
+    def __init__(self, solve, solve_at, n, n_params, method, max_steps):
         self.solve = solve
         self.solve_at = solve_at
         self.n = n
         self.n_params = n_params
         self.method = method
         self.max_steps = max_steps
-        self._keep = keep
 
     def __repr__(self):
         return (f"CompiledSolver(method={self.method!r}, n={self.n}, "
@@ -164,7 +166,7 @@ def compile_solver(fun, y0, params=(), *, method="DOP853", max_steps=100_000):
     disp, inplace = V.prepare_rhs(fun, 0.0, y0, p)
     if _jit.DISABLED:
         solve, solve_at = _python_twins(fun, n, m, method, max_steps)
-        return CompiledSolver(solve, solve_at, n, m, method, max_steps, (disp,))
+        return CompiledSolver(solve, solve_at, n, m, method, max_steps)
     from .ivp import kernel_arrays, no_events_addresses, rhs_addresses
 
     fa, fj = rhs_addresses(disp, inplace)
@@ -175,7 +177,7 @@ def compile_solver(fun, y0, params=(), *, method="DOP853", max_steps=100_000):
                                                  dtype=np.int64),
                              karr, tab.n_total, tab.dense_degree, n, m)
     _KEEP.append(disp)
-    return CompiledSolver(solve, solve_at, n, m, method, max_steps, (disp,))
+    return CompiledSolver(solve, solve_at, n, m, method, max_steps)
 
 
 def _build(driver_fn, ADDR, karr, S, D, N, M):

@@ -45,7 +45,6 @@ def kernel_arrays(tab):
     return hit[1]
 
 
-_INF = float("inf")
 _BUFFER_FULL = int(Status.BUFFER_FULL)
 _STATUS = {int(s_): s_ for s_ in Status}
 _MESSAGE = {s_: s_.message for s_ in Status}
@@ -77,7 +76,7 @@ def _take_work(S, D, n, n_ev, cap, dense):
            np.empty((nd, D, n))]
     ws = (np.zeros((S, n)), np.zeros((D, n)), np.zeros((5, n)),
           np.zeros((5 + _EVENT_SUBSTEPS, max(1, n_ev))), np.zeros(2),
-          np.zeros(8, dtype=np.int64), buf, None)
+          np.zeros(8, dtype=np.int64), buf)
     return key, ws
 
 
@@ -93,39 +92,6 @@ def _give_back(key, ws):
         pool = _POOL.setdefault(key, [])
     if len(pool) < _POOL_DEPTH:
         pool.append(ws)
-
-
-def _check_t_span(t_span):
-    if type(t_span) is tuple and len(t_span) == 2:  # the common case, fast
-        t0, t1 = t_span
-        if type(t0) in _NUM and type(t1) in _NUM:
-            t0 = float(t0)
-            t1 = float(t1)
-            if t0 != t1 and math.isfinite(t0) and math.isfinite(t1):
-                return t0, t1
-    return V.check_t_span(t_span, allow_equal=True, allow_infinite_end=True)
-
-
-_NUM = (float, int)
-
-
-def _check_y0(y0):
-    """``y0`` as a float64 array of shape (n,) (n may be 0), finite; fast for the common
-    case of a float64 array (the caller copies it into the work array)."""
-    if type(y0) is np.ndarray and y0.dtype == np.float64 and y0.ndim == 1 \
-            and y0.shape[0] <= 16:
-        if all(map(math.isfinite, y0.tolist())):
-            return y0
-    return V.check_y0(y0, allow_empty=True)
-
-
-def _check_params(params):
-    if type(params) is np.ndarray and params.dtype == np.float64 and params.ndim == 1 \
-            and params.shape[0] <= 16 and params.flags.c_contiguous \
-            and params.flags.writeable \
-            and all(map(math.isfinite, params.tolist())):
-        return params  # read only by the kernels and passed to fun as it is
-    return V.check_params(params)
 
 
 _ATOL: dict = {}  # (atol, n) -> (the array, whether it holds a zero)
@@ -319,10 +285,10 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
                              events=events, first_step=first_step, max_step=max_step,
                              max_steps=max_steps, step=step,
                              compile_user=lambda f: V.as_dispatcher(f, "fun")[0])
-    t0, t1 = _check_t_span(t_span)
-    y0 = _check_y0(y0)
+    t0, t1 = V.check_t_span(t_span, allow_equal=True, allow_infinite_end=True)
+    y0 = V.check_y0(y0, allow_empty=True, copy=False)  # copied into the work array
     n = y0.shape[0]
-    p = _check_params(params)
+    p = V.check_params(params, copy=False)  # only read (by the kernels and fun)
     tab = get_tableau(method, rtol=rtol)
     rtol, atol = _check_tolerances(rtol, atol, n)
     te = V.check_t_eval(t_eval, t0, t1, allow_empty=False)
@@ -337,7 +303,7 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
         if isinstance(events, Event) or callable(events):
             events = [events]
         evs = [e if isinstance(e, Event) else Event.from_function(e) for e in events]
-    if t1 == _INF or t1 == -_INF or n == 0:
+    if math.isinf(t1) or n == 0:
         _check_span_and_events(t0, t1, n, evs)
     if t0 == t1 or n == 0:  # nothing to integrate
         return _no_steps(fun, t0, t1, y0, p, te, evs, no_events, dense_output)
@@ -378,7 +344,7 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
     record = te is None
     key, ws = _take_work(tab.n_total, tab.dense_degree, n, n_ev_f,
                          _CAP0 if record else te.size + 1, dense_output)
-    K, Q, W, G, fs, ist, buf, _ = ws
+    K, Q, W, G, fs, ist, buf = ws
     W[0] = y0
     t_eval_arr = _NO_F if record else te
     grown = False
