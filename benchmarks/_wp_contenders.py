@@ -159,18 +159,38 @@ class OdekitCompiled(Contender):
 
         if not hasattr(odekit, "compile_solver"):
             raise Skip("this odekit has no compile_solver")
+        self.odekit = odekit
+        self.built = {}  # Taylor: one solver per order (compiled in make, as heyoka's)
+        if self.method == "taylor":
+            rtol = pb.probe_rtol
+            self.setup_calls = 0
+            self._solver(pb, rtol, pb.atol(rtol))
+        else:
+            self._solver(pb, None, None)
+
+    def _solver(self, pb, rtol, atol):
+        """(solve, ensemble) for this rtol: the one compiled solver of a Runge-Kutta pair;
+        for Taylor, the solver compiled for the order of min(rtol, atol)."""
+        key = None
+        if self.method == "taylor":
+            from odekit.integrate.taylor import order_from_tol
+
+            key = order_from_tol(max(min(rtol, float(atol), 0.5), 1e-16))
+        if key in self.built:
+            return self.built[key]
         y0 = pb.y0
         p = pb.params[0] if pb.ensemble else pb.params
+        kw = {"tols": min(rtol, float(atol))} if self.method == "taylor" else {}
         try:
-            self.solver = odekit.compile_solver(pb.inplace, y0, p, method=self.method,
-                                                max_steps=MAX_STEPS)
-        except ValueError as exc:
+            solver = self.odekit.compile_solver(pb.inplace, y0, p, method=self.method,
+                                                max_steps=MAX_STEPS, **kw)
+        except (ValueError, TypeError) as exc:
             raise Skip(f"not accepted: {exc}") from None
-        self.ens = None
+        ens = None
         if pb.ensemble:
             import numba
 
-            solve = self.solver.solve
+            solve = solver.solve
             n = pb.n
 
             @numba.njit(parallel=True)
@@ -181,19 +201,17 @@ class OdekitCompiled(Contender):
                     out[i, :] = solve(t0, t1, y0, P[i], rtol, atol)
                 return out
 
-            self.ens = ens
+        self.built[key] = (solver.solve, ens)
+        return self.built[key]
 
     def make(self, pb, rtol, atol):
         t0, t1, y0, p = float(pb.t0), float(pb.t1), pb.y0, pb.params
         atol = float(atol)
+        solve, ens = self._solver(pb, rtol, atol)
         if pb.ensemble:
-            ens = self.ens
-
             def run():
                 return ens(t0, t1, y0, p, rtol, atol)
         else:
-            solve = self.solver.solve
-
             def run():
                 return solve(t0, t1, y0, p, rtol, atol)
         return run
@@ -211,7 +229,7 @@ def odekit_contenders():
     if hasattr(odekit, "compile_solver"):
         from odekit.integrate._tableaux import ADAPTIVE_METHODS
 
-        out += [OdekitCompiled(m) for m in ADAPTIVE_METHODS]
+        out += [OdekitCompiled(m) for m in ADAPTIVE_METHODS + ("taylor",)]
     return out, ""
 
 

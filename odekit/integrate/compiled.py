@@ -83,26 +83,31 @@ class CompiledSolver:
     method : str
     max_steps : int
 
+    orders : tuple of int
+        ``method="taylor"``: the Taylor orders compiled (see ``tols``); empty otherwise.
+
     Both take ``p`` as a float64 array of length ``n_params``, ``rtol`` (>= 100 machine
-    epsilons) and ``atol`` (>= 0) as floats. Bad input raises ValueError; a failed
+    epsilons) and ``atol`` (>= 0) as floats (for ``"taylor"``: both > 0, and
+    ``min(rtol, atol)`` of an order in ``orders``). Bad input raises ValueError; a failed
     integration raises :class:`odekit.IntegrationError` (step size underflow, non-finite
     state or derivative, ``max_steps`` reached). ``t0 == t1`` returns a copy of ``y0``.
     """
 
-    def __init__(self, solve, solve_at, n, n_params, method, max_steps):
+    def __init__(self, solve, solve_at, n, n_params, method, max_steps, orders=()):
         self.solve = solve
         self.solve_at = solve_at
         self.n = n
         self.n_params = n_params
         self.method = method
         self.max_steps = max_steps
+        self.orders = tuple(orders)
 
     def __repr__(self):
         return (f"CompiledSolver(method={self.method!r}, n={self.n}, "
                 f"n_params={self.n_params}, max_steps={self.max_steps})")
 
 
-def compile_solver(fun, y0, params=(), *, method="DOP853", max_steps=100_000):
+def compile_solver(fun, y0, params=(), *, method="DOP853", max_steps=100_000, tols=None):
     """Compile a solver of y' = fun(t, y, p) callable from Numba code.
 
     Parameters
@@ -117,10 +122,16 @@ def compile_solver(fun, y0, params=(), *, method="DOP853", max_steps=100_000):
         Typical parameters: set their count m.
     method : str
         An adaptive method of the registry (one of
-        ``DOP853, RK45, Tsit5, BS3, Vern6, Vern7, Vern9``; not ``"auto"``, which
-        chooses by tolerance, nor the fixed-step RK4 or ``"taylor"``).
+        ``DOP853, RK45, Tsit5, BS3, Vern6, Vern7, Vern9``), or ``"taylor"``; not
+        ``"auto"``, which chooses by tolerance, nor the fixed-step RK4.
     max_steps : int
         Most accepted steps of one solve.
+    tols : float or sequence of float, optional
+        ``method="taylor"`` only: the tolerances ``min(rtol, atol)`` the solver will be
+        called with. The Taylor order follows from the tolerance and each order has a
+        kernel of its own (a fraction of a second to compile the first time, then cached
+        on disk), so only the orders these need are compiled; a call at a tolerance of
+        another order raises ValueError. Default: every order (tolerances 1e-16 ... 0.5).
 
     Returns
     -------
@@ -155,12 +166,19 @@ def compile_solver(fun, y0, params=(), *, method="DOP853", max_steps=100_000):
     >>> bool(np.allclose(final_states(np.array([0.5, 1.0])), np.exp([-0.5, -1.0])))
     True
     """
-    if not isinstance(method, str) or method not in ADAPTIVE_METHODS:
+    if not isinstance(method, str) or method not in ADAPTIVE_METHODS + ("taylor",):
         raise ValueError(f"compile_solver: method must be one of {ADAPTIVE_METHODS} (an "
-                         f"adaptive Runge-Kutta pair), got {method!r}")
+                         f"adaptive Runge-Kutta pair) or 'taylor', got {method!r}")
+    if tols is not None and method != "taylor":
+        raise ValueError("compile_solver: tols is for method='taylor' only (the Runge-Kutta "
+                         "pairs take any rtol and atol at run time)")
     y0 = V.check_y0(y0)
     p = V.check_params(params)
     max_steps = V.check_max_steps(max_steps)
+    if method == "taylor":
+        from .taylor._compiled import compile_taylor
+
+        return compile_taylor(fun, y0, p, tols, max_steps)
     n, m = y0.shape[0], p.shape[0]
     tab = get_tableau(method)
     disp, inplace = V.prepare_rhs(fun, 0.0, y0, p)
