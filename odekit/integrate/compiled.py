@@ -200,6 +200,7 @@ def compile_solver(fun, y0, params=(), *, method="DOP853", max_steps=100_000, to
 
 def _build(driver_fn, ADDR, karr, S, D, N, M):
     """The two compiled functions, with the addresses and the tableau as constants."""
+    from ._driver import _unref
     from ._kernels import EVENT_SUBSTEPS
 
     A0, c0, b0, E0, E30, P0, ints0, err_exp = karr
@@ -251,10 +252,17 @@ def _build(driver_fn, ADDR, karr, S, D, N, M):
         ny = np.empty((0, N))
         nq = np.empty((0, D, N))
         no = N < 0  # False, typed as a plain bool (a literal would retype the driver)
-        st = drv(ADDR[0], ADDR[1], ADDR[2], ADDR[3], t0, t1, pc, A0.copy(), c0.copy(),
-                 b0.copy(), E0.copy(), E30.copy(), P0.copy(), ints0.copy(), err_exp, rtol,
-                 at, 0.0, np.inf, ADDR[6], t_eval, no, no, nf, ni, ni, K, Q, W, G, fs, ist,
-                 ts, ys, ni, nf, ny, nf, nf, ny, nq)
+        A, c, b, E, E3, Pd, ints = (A0.copy(), c0.copy(), b0.copy(), E0.copy(),
+                                    E30.copy(), P0.copy(), ints0.copy())
+        # the driver's views of arrays that live here until it returns, without their
+        # reference counts (_driver._unref): Numba would otherwise increment and
+        # decrement each of them (atomic operations) around the call, a third of the
+        # cost of a short solve
+        u = _unref
+        st = drv(ADDR[0], ADDR[1], ADDR[2], ADDR[3], t0, t1, u(pc), u(A), u(c), u(b),
+                 u(E), u(E3), u(Pd), u(ints), err_exp, rtol, u(at), 0.0, np.inf, ADDR[6],
+                 u(t_eval), no, no, u(nf), u(ni), u(ni), u(K), u(Q), u(W), u(G), u(fs),
+                 u(ist), u(ts), u(ys), u(ni), u(nf), u(ny), u(nf), u(nf), u(ny), u(nq))
         if st == -1:
             raise IntegrationError("compiled solver: integration failed: step size "
                                    "underflow (the problem may be stiff or singular)")

@@ -5,8 +5,8 @@ order has its own coefficient kernel, so the compiled solver holds a table of ke
 one per order it was asked for (``tols``), and picks the row of the table at run time
 from ``rtol`` and ``atol`` exactly as :func:`odekit.solve_ivp` does (``tol = min(rtol,
 atol)`` clipped to [1e-16, 0.5]). The driver is the cached scalar driver
-(:func:`._driver.run_plain`) that ``solve_ivp(..., method="taylor")`` runs, so the
-results are the same bit for bit.
+(:func:`._driver.run`, called as :func:`._driver.run_plain` calls it) that
+``solve_ivp(..., method="taylor")`` runs, so the results are the same bit for bit.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ import numpy as np
 from ... import _jit
 from .._results import IntegrationError
 from ._codegen import order_from_tol
-from ._driver import call_kernel, run_plain
+from .._driver import _unref
+from ._driver import call_kernel, run
 
 __all__ = ["compile_taylor", "check_tols"]
 
@@ -122,7 +123,14 @@ def _build(CFG, INIT, N, M, max_steps):
         ic = np.zeros(8, dtype=np.int64)
         fc = np.zeros(2)
         fc[0] = t0
-        run_plain(cfg[8], cfg, b, ic, fc, t1, np.inf, max_steps, te, np.empty(0), out_y)
+        # run_plain's call of the driver, with views that carry no reference count
+        # (see compiled.py: the arrays live here until the driver returns)
+        u = _unref
+        e1 = u(np.empty(0))
+        e3 = u(np.empty((0, 0, 0)))
+        run(cfg[8], u(cfg), u(b), e1, u(ic), u(fc), t1, np.inf, max_steps, u(te), e1,
+            u(out_y), e1, e1, e3, e1, u(np.empty(0, dtype=np.bool_)), u(np.empty((0, 0))),
+            e3, u(np.empty(0, dtype=np.int64)))
         st = ic[0]
         if st == -2:
             raise IntegrationError("compiled solver: Taylor integration failed: non-finite "
