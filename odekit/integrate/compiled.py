@@ -198,6 +198,47 @@ def compile_solver(fun, y0, params=(), *, method="DOP853", max_steps=100_000, to
     return CompiledSolver(solve, solve_at, n, m, method, max_steps)
 
 
+@_jit.jit
+def check_state(t0, y0, p, N, M):
+    """The checks every compiled solve makes of its state, parameters and start (the
+    solver was compiled for N states and M parameters); ValueError naming the argument."""
+    if y0.shape[0] != N:
+        raise ValueError("compiled solver: y0 has a different length from the one it was "
+                         "compiled for")
+    if p.shape[0] != M:
+        raise ValueError("compiled solver: p has a different length from the one it was "
+                         "compiled for")
+    if not np.isfinite(t0):
+        raise ValueError("compiled solver: t0 must be finite")
+    for j in range(N):
+        if not np.isfinite(y0[j]):
+            raise ValueError("compiled solver: y0 must be finite")
+    for j in range(M):
+        if not np.isfinite(p[j]):
+            raise ValueError("compiled solver: p must be finite")
+
+
+@_jit.jit
+def check_t_eval(t0, t_eval):
+    """``solve_at``'s output times: not empty, finite, from t0 on, strictly monotone in
+    the direction of the integration. Returns the last one (where the solve ends)."""
+    m = t_eval.shape[0]
+    if m == 0:
+        raise ValueError("compiled solver: t_eval is empty")
+    t1 = t_eval[m - 1]
+    if not np.isfinite(t1):
+        raise ValueError("compiled solver: t_eval must be finite")
+    d = 1.0 if t1 >= t0 else -1.0
+    prev = t0
+    for i in range(m):
+        if not np.isfinite(t_eval[i]) or d * (t_eval[i] - prev) < 0.0 \
+                or (i > 0 and t_eval[i] == prev):
+            raise ValueError("compiled solver: t_eval must be finite, from t0 on and "
+                             "strictly monotone in the direction of the integration")
+        prev = t_eval[i]
+    return t1
+
+
 def _build(driver_fn, ADDR, karr, S, D, N, M):
     """The two compiled functions, with the addresses and the tableau as constants."""
     from ._driver import _unref
@@ -210,25 +251,12 @@ def _build(driver_fn, ADDR, karr, S, D, N, M):
 
     @jit(cache=False)
     def _check(t0, y0, p, rtol, atol):
-        if y0.shape[0] != N:
-            raise ValueError("compiled solver: y0 has a different length from the one it "
-                             "was compiled for")
-        if p.shape[0] != M:
-            raise ValueError("compiled solver: p has a different length from the one it "
-                             "was compiled for")
+        check_state(t0, y0, p, N, M)
         if not (rtol >= floor and rtol < np.inf):
             raise ValueError("compiled solver: rtol must be finite and at least 100 "
                              "machine epsilons")
         if not (atol >= 0.0 and atol < np.inf):
             raise ValueError("compiled solver: atol must be finite and non-negative")
-        if not np.isfinite(t0):
-            raise ValueError("compiled solver: t0 must be finite")
-        for j in range(N):
-            if not np.isfinite(y0[j]):
-                raise ValueError("compiled solver: y0 must be finite")
-        for j in range(M):
-            if not np.isfinite(p[j]):
-                raise ValueError("compiled solver: p must be finite")
 
     @jit(cache=False)
     def _run(t0, t1, y0, p, rtol, atol, t_eval, ts, ys):
@@ -276,54 +304,62 @@ def _build(driver_fn, ADDR, karr, S, D, N, M):
         return W, ist[3]
 
     @jit(cache=False)
+    def final_state(t0, t1, y0, p, rtol, atol, out):
+        nf = np.empty(0)
+        W, _ = _run(t0, t1, y0, p, rtol, atol, nf, nf, np.empty((0, N)))
+        for j in range(N):
+            out[j] = W[0, j]
+
+    @jit(cache=False)
+    def states_at(t0, te, y0, p, rtol, atol, out):
+        m = te.shape[0]
+        ts = np.empty(m + 1)
+        ys = np.empty((m + 1, N))
+        _, n_out = _run(t0, te[m - 1], y0, p, rtol, atol, te, ts, ys)
+        if n_out != m:  # (cannot happen without events; never return unset values)
+            raise IntegrationError("compiled solver: not every t_eval point was reached")
+        for i in range(m):
+            for j in range(N):
+                out[j, i] = ys[i, j]
+
+    return entry_points(_check, final_state, states_at, N)
+
+
+def entry_points(check, final_state, states_at, N):
+    """A compiled solver's ``solve`` and ``solve_at`` around a method's own pieces:
+    ``check(t0, y0, p, rtol, atol)`` (ValueError for bad input), ``final_state(t0, t1,
+    y0, p, rtol, atol, out)`` (writes y(t1) into out, t1 != t0) and ``states_at(t0, te,
+    y0, p, rtol, atol, out)`` (writes the states at the checked times te, a fresh array,
+    into out (N, len(te)), te[-1] != t0)."""
+    jit = _jit.jit
+
+    @jit(cache=False)
     def solve(t0, t1, y0, p, rtol, atol):
-        _check(t0, y0, p, rtol, atol)
+        check(t0, y0, p, rtol, atol)
         if not np.isfinite(t1):
             raise ValueError("compiled solver: t1 must be finite")
         out = np.empty(N)
         if t1 == t0:
             for j in range(N):
                 out[j] = y0[j]
-            return out
-        nf = np.empty(0)
-        W, _ = _run(t0, t1, y0, p, rtol, atol, nf, nf, np.empty((0, N)))
-        for j in range(N):
-            out[j] = W[0, j]
+        else:
+            final_state(t0, t1, y0, p, rtol, atol, out)
         return out
 
     @jit(cache=False)
     def solve_at(t0, t_eval, y0, p, rtol, atol):
-        _check(t0, y0, p, rtol, atol)
+        check(t0, y0, p, rtol, atol)
+        t1 = check_t_eval(t0, t_eval)
         m = t_eval.shape[0]
-        if m == 0:
-            raise ValueError("compiled solver: t_eval is empty")
-        t1 = t_eval[m - 1]
-        if not np.isfinite(t1):
-            raise ValueError("compiled solver: t_eval must be finite")
-        d = 1.0 if t1 >= t0 else -1.0
-        prev = t0
-        for i in range(m):
-            if not np.isfinite(t_eval[i]) or d * (t_eval[i] - prev) < 0.0 \
-                    or (i > 0 and t_eval[i] == prev):
-                raise ValueError("compiled solver: t_eval must be finite, from t0 on and "
-                                 "strictly monotone in the direction of the integration")
-            prev = t_eval[i]
         out = np.empty((N, m))
         if t1 == t0:  # t_eval == [t0]
             for j in range(N):
                 out[j, 0] = y0[j]
-            return out
-        te = np.empty(m)
-        for i in range(m):
-            te[i] = t_eval[i]
-        ts = np.empty(m + 1)
-        ys = np.empty((m + 1, N))
-        _, n_out = _run(t0, t1, y0, p, rtol, atol, te, ts, ys)
-        if n_out != m:  # (cannot happen without events; never return unset values)
-            raise IntegrationError("compiled solver: not every t_eval point was reached")
-        for i in range(m):
-            for j in range(N):
-                out[j, i] = ys[i, j]
+        else:
+            te = np.empty(m)
+            for i in range(m):
+                te[i] = t_eval[i]
+            states_at(t0, te, y0, p, rtol, atol, out)
         return out
 
     return solve, solve_at

@@ -19,6 +19,7 @@ from ... import _jit
 from .._results import IntegrationError
 from ._codegen import order_from_tol
 from .._driver import _unref
+from ..compiled import check_state, entry_points
 from ._driver import call_kernel, run
 
 __all__ = ["compile_taylor", "check_tols"]
@@ -77,25 +78,12 @@ def _build(CFG, INIT, N, M, max_steps):
 
     @jit(cache=False)
     def _check(t0, y0, p, rtol, atol):
-        if y0.shape[0] != N:
-            raise ValueError("compiled solver: y0 has a different length from the one it "
-                             "was compiled for")
-        if p.shape[0] != M:
-            raise ValueError("compiled solver: p has a different length from the one it "
-                             "was compiled for")
+        check_state(t0, y0, p, N, M)
         if not (rtol > 0.0 and rtol < np.inf):
             raise ValueError("compiled solver: rtol must be positive and finite")
         if not (atol > 0.0 and atol < np.inf):
             raise ValueError("compiled solver: atol must be positive and finite (the "
                              "Taylor tolerance is min(rtol, atol))")
-        if not np.isfinite(t0):
-            raise ValueError("compiled solver: t0 must be finite")
-        for j in range(N):
-            if not np.isfinite(y0[j]):
-                raise ValueError("compiled solver: y0 must be finite")
-        for j in range(M):
-            if not np.isfinite(p[j]):
-                raise ValueError("compiled solver: p must be finite")
 
     @jit(cache=False)
     def _order(rtol, atol):
@@ -147,53 +135,21 @@ def _build(CFG, INIT, N, M, max_steps):
         return CFG[_order(rtol, atol), 2]
 
     @jit(cache=False)
-    def solve(t0, t1, y0, p, rtol, atol):
-        _check(t0, y0, p, rtol, atol)
-        if not np.isfinite(t1):
-            raise ValueError("compiled solver: t1 must be finite")
-        out = np.empty(N)
-        if t1 == t0:
-            for j in range(N):
-                out[j] = y0[j]
-            return out
+    def final_state(t0, t1, y0, p, rtol, atol, out):
         b, _ = _run(t0, t1, y0, p, rtol, atol, np.empty(0), np.empty((0, 0)))
         for j in range(N):
             out[j] = b[j]
-        return out
 
     @jit(cache=False)
-    def solve_at(t0, t_eval, y0, p, rtol, atol):
-        _check(t0, y0, p, rtol, atol)
-        m = t_eval.shape[0]
-        if m == 0:
-            raise ValueError("compiled solver: t_eval is empty")
-        t1 = t_eval[m - 1]
-        if not np.isfinite(t1):
-            raise ValueError("compiled solver: t_eval must be finite")
-        d = 1.0 if t1 >= t0 else -1.0
-        prev = t0
-        for i in range(m):
-            if not np.isfinite(t_eval[i]) or d * (t_eval[i] - prev) < 0.0 \
-                    or (i > 0 and t_eval[i] == prev):
-                raise ValueError("compiled solver: t_eval must be finite, from t0 on and "
-                                 "strictly monotone in the direction of the integration")
-            prev = t_eval[i]
-        out = np.empty((N, m))
-        if t1 == t0:  # t_eval == [t0]
-            for j in range(N):
-                out[j, 0] = y0[j]
-            return out
-        te = np.empty(m)
-        for i in range(m):
-            te[i] = t_eval[i]
+    def states_at(t0, te, y0, p, rtol, atol, out):
+        m = te.shape[0]
         ys = np.empty((_n_state(rtol, atol), m))
-        _, n_out = _run(t0, t1, y0, p, rtol, atol, te, ys)
+        _, n_out = _run(t0, te[m - 1], y0, p, rtol, atol, te, ys)
         if n_out != m:  # (cannot happen without events; never return unset values)
             raise IntegrationError("compiled solver: not every t_eval point was reached")
         for i in range(m):
             for j in range(N):
                 out[j, i] = ys[j, i]
-        return out
 
-    return solve, solve_at
+    return entry_points(_check, final_state, states_at, N)
 
