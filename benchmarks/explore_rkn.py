@@ -304,6 +304,92 @@ def main():
         log("  " + key.ljust(16) + "".join(
             f"{v / best[lv]:10.2f}" if v and lv in best else f"{'-':>10}"
             for lv, v in zip(levels, vals)))
+    if "--no-timing" not in sys.argv:
+        timing(pb, log)
+
+
+def timing(pb, log, rounds=7):
+    """Part 3: compiled twins (benchmarks/_rkn_timing_proto.py) timed at equal error."""
+    import numba
+
+    import odekit
+    from odekit.integrate._tableaux import TABLEAUX
+    from _rkn_timing_proto import make_loops
+
+    log("\n3. compiled twins: one generic Numba loop per kind (first-order pair / RKN pair),")
+    log("   same controller, starting step and right-hand side (a direct jitted call); odekit's")
+    log("   compiled Vern7 (compile_solver) beside; median of "
+        f"{rounds} rounds (contenders alternating), per solve")
+    rhs = numba.njit(pb.inplace)
+    erk, rkn = make_loops(rhs)
+    p = np.zeros(0)
+    y0 = pb.y0.copy()
+    cont = {}
+    for meth in ("Vern7", "Vern9"):
+        t = TABLEAUX[meth]
+        A, c, b, E = t.A, t.c, t.b, t.E
+        s, fsal, eo = t.n_stages, t.fsal, t.error_order
+        cont[f"twin ERK {meth}"] = (lambda A=A, c=c, b=b, E=E, s=s, fsal=fsal, eo=eo:
+                                    lambda r, a: erk(0.0, 3.0, y0, p, A, c, b, E, s, fsal, eo,
+                                                     r, a))()
+    for name in ("dprkn8", "dprkn12"):
+        mod, c, A, bb, b, ebar, eb = load(name, lambda v: float(mp_value(v, _mpm())))
+        c, A, bb, b, ebar, eb = (np.array(x, dtype=float) for x in (c, A, bb, b, ebar, eb))
+        s, fsal, eo = mod.N_STAGES, mod.FSAL, mod.ERROR_ORDER
+        cont[f"twin RKN {name}"] = (lambda A=A, c=c, bb=bb, b=b, ebar=ebar, eb=eb, s=s,
+                                    fsal=fsal, eo=eo:
+                                    lambda r, a: rkn(0.0, 3.0, y0, p, A, c, bb, b, ebar, eb, s,
+                                                     fsal, eo, r, a))()
+    solver = odekit.compile_solver(pb.inplace, pb.y0, pb.params, method="Vern7",
+                                   max_steps=5_000_000)
+    cont["odekit compiled Vern7"] = lambda r, a: (solver.solve(0.0, 3.0, y0, pb.params, r, a),
+                                                  -1)
+    rtols = [10.0 ** -k for k in range(5, 11)]
+    res = {k: {} for k in cont}
+    for k, fn in cont.items():  # compile / warm up
+        fn(1e-6, 1e-8)
+    for rtol in rtols:
+        atol = rtol * 1e-2
+        times = {k: [] for k in cont}
+        for _ in range(rounds):
+            for k, fn in cont.items():
+                reps = 0
+                t0 = time.perf_counter()
+                while True:
+                    out = fn(rtol, atol)
+                    reps += 1
+                    el = time.perf_counter() - t0
+                    if el > 0.02:
+                        break
+                times[k].append(el / reps)
+        for k in cont:
+            out = cont[k](rtol, atol)
+            res[k][rtol] = (float(np.median(times[k])), pb.error(out[0]), out[1])
+    for k in cont:
+        log(f"  {k}")
+        for rtol in rtols:
+            tm, err, nf = res[k][rtol]
+            log(f"    rtol {rtol:.0e}  {tm * 1e6:7.1f} us  error {err:.2e}  nfev {nf}")
+    levels = [1e-6, 1e-7, 1e-8, 1e-9]
+    log("   time at equal achieved error (log-log interpolation), us:")
+    log("  " + "contender".ljust(22) + "".join(f"{lv:>9.0e}" for lv in levels))
+    at = {}
+    for k in cont:
+        errs = [res[k][r][1] for r in rtols]
+        tms = [res[k][r][0] * 1e6 for r in rtols]
+        at[k] = [interp_level(errs, tms, lv) for lv in levels]
+        log("  " + k.ljust(22) + "".join(f"{v:9.1f}" if v else f"{'-':>9}" for v in at[k]))
+    log("   predicted odekit RKN time = odekit compiled Vern7 x (twin RKN / twin ERK Vern7);")
+    log("   vs the fastest peer of bench_work_precision-5a689f2 at 1e-7 (CyRK Vern7, 243 us):")
+    for name in ("dprkn8", "dprkn12"):
+        row = []
+        for i, lv in enumerate(levels):
+            a, b_, o = at[f"twin RKN {name}"][i], at["twin ERK Vern7"][i], \
+                at["odekit compiled Vern7"][i]
+            row.append(None if None in (a, b_, o) else o * a / b_)
+        log(f"  {name}: " + "  ".join(f"{lv:.0e}: {v:.1f} us" if v else f"{lv:.0e}: -"
+                                      for lv, v in zip(levels, row))
+            + (f"; at 1e-7: 243 / {row[1]:.1f} = {243 / row[1]:.2f}x" if row[1] else ""))
 
 
 if __name__ == "__main__":
