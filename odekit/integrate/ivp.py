@@ -15,7 +15,7 @@ from ._kernels import EVENT_SUBSTEPS as _EVENT_SUBSTEPS
 from ._kernels import remainder_matrix
 from ._results import Event, IntegrationError, OdeResult
 from ._status import Status
-from ._tableaux import fill_method_doc, get_tableau
+from ._tableaux import NYSTROM_METHODS, fill_method_doc, get_tableau
 
 __all__ = ["solve_ivp", "DenseSolution", "BACKENDS"]
 
@@ -424,6 +424,21 @@ def _taylor_hook():
 
 
 BACKENDS["taylor"] = _taylor_backend
+
+
+def _nystrom_backend(name):
+    """``method="DPRKN..."``: a Runge-Kutta-Nystrom pair (:mod:`odekit.integrate._nystrom`)."""
+    def solve(fun, t_span, y0, **options):
+        from ._nystrom import solve_ivp_rkn
+
+        return solve_ivp_rkn(name, fun, t_span, y0, **options)
+
+    solve.__name__ = f"_nystrom_{name}"
+    return solve
+
+
+for _name in NYSTROM_METHODS:
+    BACKENDS[_name] = _nystrom_backend(_name)
 
 
 def _is_complex(y0) -> bool:
