@@ -29,7 +29,8 @@ escapes the check (a term ``v_x^2 - 1`` at ``v_x = 1``, say): the class of the p
 the caller's promise; the check catches the usual mistakes (a damping or Coriolis term, a
 first-order system that is not of this shape, a state in another order).
 
-Dense output: DPRKN6's own continuous extension (order 6, no extra stage); DPRKN8 and
+Dense output: DPRKN6's own continuous extension (order 6 in q, 5 in v, no extra
+stage); DPRKN8 and
 DPRKN12 have none published, so the quintic Hermite interpolant of (q, v, g) at both ends
 of the step (free: g at the step's end is the next step's first stage) is used: order 5 in
 the position and 4 in the velocity (its derivative), lower than the methods' orders, as
