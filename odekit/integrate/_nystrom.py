@@ -113,35 +113,37 @@ def rkn_dense_coeffs(h, y, y_new, G, i_end, R1, R2, own, s, Q, m):
 
 
 @jit(inline="always")
-def _wsum(w, k_end, G, m, out):
-    """out[:m] = Σ_{k < k_end} w[k] G[k, m:2m] (the accelerations), four terms per pass
-    over the state (contiguous, vectorised), in the order of one term at a time."""
-    w0 = w[0]
+def _wsum(M, r, k_end, G, m, out):
+    """out[:m] = Σ_{k < k_end} M[r, k] G[k, m:2m] (the accelerations), four terms per pass
+    over the state (contiguous, vectorised), in the order of one term at a time. (A row
+    index, not a row view: a view would cost reference-count updates every call.)"""
+    w0 = M[r, 0]
     for j in range(m):
         out[j] = w0 * G[0, m + j]
     for kb in range((k_end - 1) // 4):
         k = 1 + 4 * kb
-        w0 = w[k]
-        w1 = w[k + 1]
-        w2 = w[k + 2]
-        w3 = w[k + 3]
+        w0 = M[r, k]
+        w1 = M[r, k + 1]
+        w2 = M[r, k + 2]
+        w3 = M[r, k + 3]
         for j in range(m):
             out[j] = (out[j] + w0 * G[k, m + j] + w1 * G[k + 1, m + j]
                       + w2 * G[k + 2, m + j] + w3 * G[k + 3, m + j])
     for k in range(1 + 4 * ((k_end - 1) // 4), k_end):
-        wk = w[k]
+        wk = M[r, k]
         for j in range(m):
             out[j] += wk * G[k, m + j]
 
 
 @jit
-def solve_rkn(fa, fj, t0, t1, p, A, c, bb, b, eb, e, R1, R2, ints, err_exp, rtol, atol,
+def solve_rkn(fa, fj, t0, t1, p, M, c, R1, R2, ints, err_exp, rtol, atol,
               first_step, max_step, max_steps, t_eval, record_steps, dense, G, Q, W, fs, ist,
               ts, ys, d_t, d_h, d_y, d_Q):
     """Integrate one trajectory of y = (q, v), y' = (v, g(t, q)) with a Nyström pair.
 
     Arguments as :func:`odekit.integrate._driver.solve_one` (without events), the tableau
-    as ``NystromTableau.kernel_arrays()``; G (s + 1, n): stage rows (row s is scratch: the
+    as ``NystromTableau.kernel_arrays()`` (M: the rows of Abar, then bbar, b, Ebar, Eb);
+    G (s + 1, n): stage rows (row s is scratch: the
     structure check, and g at the step's end for a method without FSAL). Resumable
     (status 2: a buffer is full). Returns the status, or :data:`NOT_SECOND_ORDER` /
     :data:`VELOCITY_DEPENDENT` / :data:`ODD_SIZE` when the structure check fails.
@@ -237,13 +239,13 @@ def solve_rkn(fa, fj, t0, t1, p, A, c, bb, b, eb, e, R1, R2, ints, err_exp, rtol
             h = t_new - t
             h2 = h * h
             for i in range(1, last):
-                _wsum(A[i], i, G, m, ybuf)
+                _wsum(M, i, i, G, m, ybuf)
                 ch = c[i] * h
                 for j in range(m):
                     ytmp[j] = y[j] + ch * y[m + j] + h2 * ybuf[j]
                 f(t + c[i] * h, _ptr(ytmp), _ptr(p), _row(G, i), n, p.shape[0])
             ist[0] += last - 1
-            _wsum(bb, last, G, m, ybuf)
+            _wsum(M, s, last, G, m, ybuf)
             for j in range(m):
                 y_new[j] = y[j] + h * y[m + j] + h2 * ybuf[j]
             if fsal:
@@ -251,7 +253,7 @@ def solve_rkn(fa, fj, t0, t1, p, A, c, bb, b, eb, e, R1, R2, ints, err_exp, rtol
                     ytmp[j] = y_new[j]
                 f(t_new, _ptr(ytmp), _ptr(p), _row(G, s - 1), n, p.shape[0])
                 ist[0] += 1
-            _wsum(b, s, G, m, ybuf)
+            _wsum(M, s + 1, s, G, m, ybuf)
             for j in range(m):
                 y_new[m + j] = y[m + j] + h * ybuf[j]
             if not _k.all_finite_in(y_new, n):
@@ -262,11 +264,11 @@ def solve_rkn(fa, fj, t0, t1, p, A, c, bb, b, eb, e, R1, R2, ints, err_exp, rtol
                 continue
             _k.error_weights_in(y, y_new, rtol, atol, scale, n)
             acc2 = 0.0
-            _wsum(eb, s, G, m, ybuf)
+            _wsum(M, s + 2, s, G, m, ybuf)
             for j in range(m):
                 r = h2 * ybuf[j] * scale[j]
                 acc2 += r * r
-            _wsum(e, s, G, m, ybuf)
+            _wsum(M, s + 3, s, G, m, ybuf)
             for j in range(m):
                 r = h * ybuf[j] * scale[m + j]
                 acc2 += r * r
@@ -385,7 +387,7 @@ def solve_ivp_rkn(method, fun, t_span, y0, *, params, rtol, atol, t_eval, dense_
             _LAST.clear()
         py = getattr(fun, "py_func", fun)
         _LAST[id(fun)] = (fun, n, p.shape[0], globals_print(py)[0], py, f_addr)
-    A, c, bb, b, eb, e, R1, R2, ints, err_exp = tab.kernel_arrays()
+    M, c, R1, R2, ints, err_exp = tab.kernel_arrays()
     record = te is None
     key, ws = _take_work(tab.n_stages + 1, D_DENSE, n, 0, _CAP0 if record else te.size + 1,
                          dense_output)
@@ -394,7 +396,7 @@ def solve_ivp_rkn(method, fun, t_span, y0, *, params, rtol, atol, t_eval, dense_
     t_eval_arr = _NO_F if record else te
     grown = False
     while True:
-        status = solve_rkn(f_addr[0], f_addr[1], t0, t1, p, A, c, bb, b, eb, e, R1, R2, ints,
+        status = solve_rkn(f_addr[0], f_addr[1], t0, t1, p, M, c, R1, R2, ints,
                            err_exp, rtol, atol, h0, max_step, max_steps, t_eval_arr, record,
                            dense_output, G, Q, W, fs, ist, buf[0], buf[1], buf[5], buf[6],
                            buf[7], buf[8])
@@ -458,7 +460,7 @@ def compile_rkn_solver(method, fun, y0, p, max_steps):
         raise ValueError("compile_solver with a Runge-Kutta-Nystrom method needs Numba "
                          "(ODEKIT_DISABLE_JIT is set); use solve_ivp")
     fa, fj = rhs_addresses(disp, inplace)
-    A0, c0, bb0, b0, eb0, e0, R10, R20, ints0, err_exp = tab.kernel_arrays()
+    M0, c0, R10, R20, ints0, err_exp = tab.kernel_arrays()
     # the structure check now, in Python (so compile_solver itself fails loudly)
     d0 = np.empty(n)
     d1 = np.empty(n)
@@ -510,9 +512,8 @@ def compile_rkn_solver(method, fun, y0, p, max_steps):
         ny = np.empty((0, N))
         nq = np.empty((0, D, N))
         no = N < 0
-        st = solve_rkn(ADDR[0], ADDR[1], t0, t1, pc, A0.copy(), c0.copy(), bb0.copy(),
-                       b0.copy(), eb0.copy(), e0.copy(), R10.copy(), R20.copy(),
-                       ints0.copy(), err_exp, rtol, at, 0.0, np.inf, ADDR[2], t_eval, no, no, G, Q,
+        st = solve_rkn(ADDR[0], ADDR[1], t0, t1, pc, M0.copy(), c0.copy(), R10.copy(),
+                       R20.copy(), ints0.copy(), err_exp, rtol, at, 0.0, np.inf, ADDR[2], t_eval, no, no, G, Q,
                        W, fs, ist, ts, ys, nf, nf, ny, nq)
         if st <= -10:
             raise ValueError(msg_struct)

@@ -500,8 +500,8 @@ class NystromTableau:
             fail(f"dense_order {self.dense_order} must be in 0..order")
 
     def kernel_arrays(self):
-        """(A, c, bbar, b, Ebar, Eb, RBAR, RB, ints, err_exp) for the compiled stepper;
-        ints = (s, fsal, has continuous extension)."""
+        """(M, c, RBAR, RB, ints, err_exp) for the compiled stepper: M (s + 4, s) the rows
+        of Abar, then bbar, b, Ebar, Eb; ints = (s, fsal, has continuous extension)."""
         cached = _KERNEL_ARRAYS.get(self.name)
         if cached is not None and cached[0] is self:
             return cached[1]
@@ -510,8 +510,8 @@ class NystromTableau:
             R1 = R2 = np.zeros((self.n_stages, 1))
         ints = np.array([self.n_stages, int(self.fsal), int(self.RBAR.shape[1] > 0)],
                         dtype=np.int64)
-        out = (self.A, self.c, self.bbar, self.b, self.Ebar, self.Eb,
-               np.ascontiguousarray(R1), np.ascontiguousarray(R2), ints,
+        M = np.ascontiguousarray(np.vstack([self.A, self.bbar, self.b, self.Ebar, self.Eb]))
+        out = (M, self.c, np.ascontiguousarray(R1), np.ascontiguousarray(R2), ints,
                -1.0 / (self.error_order + 1))
         _KERNEL_ARRAYS[self.name] = (self, out)
         return out
