@@ -456,11 +456,6 @@ def compile_rkn_solver(method, fun, y0, p, max_steps):
     if n % 2:
         raise structure_error(method, ODD_SIZE, n)
     disp, inplace = V.prepare_rhs(fun, 0.0, y0, p)
-    if _jit.DISABLED:
-        raise ValueError("compile_solver with a Runge-Kutta-Nystrom method needs Numba "
-                         "(ODEKIT_DISABLE_JIT is set); use solve_ivp")
-    fa, fj = rhs_addresses(disp, inplace)
-    M0, c0, R10, R20, ints0, err_exp = tab.kernel_arrays()
     # the structure check now, in Python (so compile_solver itself fails loudly)
     d0 = np.empty(n)
     d1 = np.empty(n)
@@ -473,6 +468,11 @@ def compile_rkn_solver(method, fun, y0, p, max_steps):
         raise structure_error(method, NOT_SECOND_ORDER, n)
     if not np.array_equal(d0[m:], d1[m:]):
         raise structure_error(method, VELOCITY_DEPENDENT, n)
+    if _jit.DISABLED:
+        raise ValueError("compile_solver with a Runge-Kutta-Nystrom method needs Numba "
+                         "(ODEKIT_DISABLE_JIT is set); use solve_ivp")
+    fa, fj = rhs_addresses(disp, inplace)
+    M0, c0, R10, R20, ints0, err_exp = tab.kernel_arrays()
     S = tab.n_stages + 1
     floor = V.RTOL_FLOOR
     ADDR = np.array([fa, fj, max_steps], dtype=np.int64)
