@@ -94,7 +94,8 @@ def check_conditions(name, log):
         log(f"  {name}: s = {s}, order {p}({ph}), FSAL {mod.FSAL}: "
             f"max |sum_j abar_ij - c_i^2/2| = {float(worst_row):.1e}; quadrature conditions "
             f"main {quad(b, bb, p):.1e}, embedded {quad(bh, bbh, ph):.1e}; "
-            f"max |bbar_i - b_i (1 - c_i)| = {float(max(abs(bb[i] - b[i] * (1 - c[i])) for i in range(s))):.1e}")
+            f"max |bbar_i - b_i (1 - c_i)| = "
+            f"{float(max(abs(bb[i] - b[i] * (1 - c[i])) for i in range(s))):.1e}")
         slopes = local_error_slopes(c, A, bb, b, bbh, bh, mp, s)
         log(f"      local error on Kepler (e = 0.5), log-log slope over h = 0.2 * 2^-k: "
             f"main q {slopes[0]:.2f} v {slopes[1]:.2f} (expect {p + 1}); embedded q "

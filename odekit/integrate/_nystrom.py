@@ -346,8 +346,16 @@ def solve_ivp_rkn(method, fun, t_span, y0, *, params, rtol, atol, t_eval, dense_
     from ._results import IntegrationError, OdeResult
     from ._status import Status
     from ._tableaux import NYSTROM
-    from .ivp import (_BUF_COUNTER, _CAP0, _check_tolerances,
-                      _give_back, _is_complex, _no_steps, _take_work, rhs_addresses)
+    from .ivp import (
+        _BUF_COUNTER,
+        _CAP0,
+        _check_tolerances,
+        _give_back,
+        _is_complex,
+        _no_steps,
+        _take_work,
+        rhs_addresses,
+    )
 
     tab = NYSTROM[method]
     if events is not None:
@@ -441,6 +449,36 @@ _NO_F = np.empty(0)
 _LAST: dict = {}  # id(fun) -> (fun, n, len(p), addresses, dispatcher): repeat calls
 
 
+_LOOP: dict = {}
+
+
+def _loop_pointer():
+    """(FunctionType of :func:`solve_rkn`, its two addresses), made once per process: a
+    compiled solver calls the loop through a pointer (as :mod:`.compiled` calls the
+    first-order driver), so compiling a solver does not compile or link the loop again."""
+    hit = _LOOP.get("fn")
+    if hit is not None:
+        return hit
+    from numba import types as nbt
+    from numba.experimental.function_type import _get_jit_address, _get_wrapper_address
+
+    from ._driver import function_value
+
+    F, i8, B = nbt.float64, nbt.int64, nbt.boolean
+    A1, A2, A3, I1 = nbt.float64[::1], nbt.float64[:, ::1], nbt.float64[:, :, ::1], \
+        nbt.int64[::1]
+    # the types of solve_ivp's call (so its disk-cached machine code serves)
+    argt = (i8, i8, F, F, A1, A2, A1, A2, A2, I1, F, F, A1, F, F, i8, A1, B, B, A2, A2, A2,
+            A1, I1, A1, A2, A1, A1, A2, A3)
+    solve_rkn.compile(argt)
+    sig = next(s_ for s_ in solve_rkn.overloads if tuple(s_) == argt)
+    sig = solve_rkn.overloads[sig].signature
+    hit = (function_value(nbt.FunctionType(sig)), _get_wrapper_address(solve_rkn, sig),
+           _get_jit_address(solve_rkn, sig))
+    _LOOP["fn"] = hit
+    return hit
+
+
 def compile_rkn_solver(method, fun, y0, p, max_steps):
     """:func:`odekit.compile_solver` for a Runge–Kutta–Nyström method: the same
     ``CompiledSolver`` interface (``solve``, ``solve_at``); the structure is checked at
@@ -475,7 +513,8 @@ def compile_rkn_solver(method, fun, y0, p, max_steps):
     M0, c0, R10, R20, ints0, err_exp = tab.kernel_arrays()
     S = tab.n_stages + 1
     floor = V.RTOL_FLOOR
-    ADDR = np.array([fa, fj, max_steps], dtype=np.int64)
+    loop_fn, la, lj = _loop_pointer()
+    ADDR = np.array([fa, fj, max_steps, la, lj], dtype=np.int64)
     D = D_DENSE
     N = n
     jitc = _jit.jit
@@ -512,9 +551,10 @@ def compile_rkn_solver(method, fun, y0, p, max_steps):
         ny = np.empty((0, N))
         nq = np.empty((0, D, N))
         no = N < 0
-        st = solve_rkn(ADDR[0], ADDR[1], t0, t1, pc, M0.copy(), c0.copy(), R10.copy(),
-                       R20.copy(), ints0.copy(), err_exp, rtol, at, 0.0, np.inf, ADDR[2], t_eval, no, no, G, Q,
-                       W, fs, ist, ts, ys, nf, nf, ny, nq)
+        drv = loop_fn(ADDR[3], ADDR[4])
+        st = drv(ADDR[0], ADDR[1], t0, t1, pc, M0.copy(), c0.copy(), R10.copy(), R20.copy(),
+                 ints0.copy(), err_exp, rtol, at, 0.0, np.inf, ADDR[2], t_eval, no, no, G, Q,
+                 W, fs, ist, ts, ys, nf, nf, ny, nq)
         if st <= -10:
             raise ValueError(msg_struct)
         if st == -1:

@@ -680,7 +680,8 @@ def method_table() -> str:
             "   * - method", "     - order (embedded)", "     - evaluations per step",
             "     - dense output order", "     - description", "     - reference"]
     for name, t in NYSTROM.items():
-        dense = (f"{t.dense_order} (q), {t.dense_order - 1} (v)" if t.dense_order else "5 (q), 4 (v): quintic Hermite")
+        dense = (f"{t.dense_order} (q), {t.dense_order - 1} (v)" if t.dense_order
+                 else "5 (q), 4 (v): quintic Hermite")
         out += [f"   * - ``{name}``", f"     - {t.order} ({t.error_order})",
                 f"     - {t.evals_per_step}", f"     - {dense}", f"     - {t.description}",
                 f"     - {t.reference}"]

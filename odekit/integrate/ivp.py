@@ -275,9 +275,10 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
     ``benchmarks/explore_rkn.py``). The form is checked once per solve at t0 (one extra
     evaluation): ``fun(t0, y0)[:m]`` must equal ``y0[m:]``, and the second half must not
     change when the velocities do; otherwise ValueError. Dense output and ``t_eval``:
-    DPRKN6's own continuous extension (order 6 in q, 5 in v); for DPRKN8 and DPRKN12 the quintic Hermite
-    interpolant of (q, v, g) at the ends of each step (order 5 in q, 4 in v: below the
-    methods' orders; use ``t_eval`` points at step ends, or DPRKN6, when that matters).
+    DPRKN6's own continuous extension (order 6 in q, 5 in v); for DPRKN8 and DPRKN12 the
+    quintic Hermite interpolant of (q, v, g) at the ends of each step (order 5 in q, 4 in
+    v: below the methods' orders, so between steps less accurate than the steps; use
+    DPRKN6, or a first-order pair, when accurate output between steps matters).
     Events, ``step``, complex ``y0``, :func:`odekit.solve_ensemble` and
     ``method="auto"`` do not use these methods (``"auto"`` cannot know the structure).
 
