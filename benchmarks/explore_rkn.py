@@ -18,7 +18,19 @@ is built into odekit:
    achieved error against the cached mpmath reference, against odekit's Vern7 / Vern9 /
    DOP853 (nfev from odekit.solve_ivp).
 
-Run:  PYTHONPATH=$PWD python benchmarks/explore_rkn.py
+Run:  PYTHONPATH=$PWD python benchmarks/explore_rkn.py   (--no-timing: parts 1 and 2 only)
+
+Findings (benchmarks/results/explore_rkn-91320f2.txt): the coefficients meet their
+conditions to 1e-50 and the slopes are p + 1 and p_hat + 1. At an achieved error of 1e-7
+DPRKN12 needs 1465 evaluations and DPRKN8 1518 against 2044 for odekit's best first-order
+pair (Vern7): 0.72x and 0.74x, short of the 0.65x asked for before building; at 1e-9
+0.58x / 0.74x, at 1e-11 0.50x / 0.73x. DPRKN6 and DPRKN6FM are no better than Vern7 here
+(0.87-1.07x at 1e-5..1e-7, worse below). Part 3 showed that an RKN step also costs less
+per evaluation (stage sums over the m positions only), predicting ~1.6x against the
+fastest peer at 1e-7; so the pairs were built. Measured in odekit afterwards
+(bench_work_precision-pleiades-7ee972b.txt): 1.41x at 1e-7 (compiled DPRKN12), 1.5-2.3x at
+the other levels; the prediction was optimistic because the first-order twin loop was
+slower per evaluation than odekit's tuned driver.
 """
 
 from __future__ import annotations
