@@ -409,3 +409,21 @@ def test_t0_equal_t1_and_repeat_calls():
     b = odekit.solve_ivp(kepler, (0.0, 1.0), kepler_y0(), method="DPRKN8", rtol=1e-8)
     np.testing.assert_array_equal(a.y, b.y)
     assert a.nfev == b.nfev
+
+
+def test_backward_t_eval_dense_and_max_step():
+    """Backward in time with t_eval and dense output (DPRKN6's own extension), and
+    max_step honoured; against the closed form."""
+    t1 = 2.5
+    y1 = kepler_exact(t1)
+    te = np.linspace(t1, 0.0, 11)
+    r = odekit.solve_ivp(kepler, (t1, 0.0), y1, method="DPRKN6", rtol=1e-11, atol=1e-13,
+                         t_eval=te, dense_output=True, max_step=0.05)
+    ex = np.array([kepler_exact(t) for t in te]).T
+    assert np.abs(r.y - ex).max() < 1e-8
+    assert r.nsteps >= 50  # 2.5 / 0.05
+    mid = np.linspace(2.4, 0.1, 9)
+    assert np.abs(r.sol(mid) - np.array([kepler_exact(t) for t in mid]).T).max() < 1e-8
+    steps = odekit.solve_ivp(kepler, (t1, 0.0), y1, method="DPRKN6", rtol=1e-11,
+                             atol=1e-13, max_step=0.05)
+    assert np.all(np.abs(np.diff(steps.t)) <= 0.05 * (1 + 1e-12))
