@@ -371,7 +371,8 @@ def solve_ivp_rkn(method, fun, t_span, y0, *, params, rtol, atol, t_eval, dense_
     y0 = V.check_y0(y0, allow_empty=False, copy=False)
     n = y0.shape[0]
     p = V.check_params(params, copy=False)
-    rtol, atol = _check_tolerances(rtol, atol, n)
+    # (the warning for a tiny rtol points at the caller of solve_ivp: 4 frames up)
+    rtol, atol = _check_tolerances(V.check_rtol(rtol, n, stacklevel=5), atol, n)
     te = V.check_t_eval(t_eval, t0, t1, allow_empty=False)
     max_steps = V.check_max_steps(max_steps)
     max_step = V.check_max_step(max_step)

@@ -427,3 +427,10 @@ def test_backward_t_eval_dense_and_max_step():
     steps = odekit.solve_ivp(kepler, (t1, 0.0), y1, method="DPRKN6", rtol=1e-11,
                              atol=1e-13, max_step=0.05)
     assert np.all(np.abs(np.diff(steps.t)) <= 0.05 * (1 + 1e-12))
+
+
+def test_tiny_rtol_warns_at_the_caller():
+    with pytest.warns(UserWarning, match="too small") as rec:
+        odekit.solve_ivp(kepler, (0.0, 0.5), kepler_y0(), method="DPRKN8", rtol=1e-17,
+                         atol=1e-20)
+    assert rec[0].filename == __file__
