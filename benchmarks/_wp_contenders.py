@@ -11,7 +11,10 @@ list) and heyoka (the same formulas as a heyoka expression system).
 
 odekit's methods are not listed here: :func:`odekit_contenders` loops over the method
 registry of the odekit it imports (plus ``"auto"`` and ``"taylor"`` when ``solve_ivp``
-accepts them), so the benchmark picks up every method that exists when it runs.
+accepts them), so the benchmark picks up every method that exists when it runs. Its
+Runge-Kutta-Nystrom pairs (``NYSTROM_METHODS``) run only on the problems flagged
+``special_second_order`` (y = (q, v), y' = (v, g(t, q)): Pleiades), and are skipped with
+that reason elsewhere.
 """
 
 from __future__ import annotations
@@ -217,6 +220,37 @@ class OdekitCompiled(Contender):
         return run
 
 
+def _nystrom_methods():
+    """odekit's Runge-Kutta-Nystrom pairs (for special second-order systems), if any."""
+    try:
+        from odekit.integrate._tableaux import NYSTROM_METHODS
+    except ImportError:
+        return []
+    return list(NYSTROM_METHODS)
+
+
+def _second_order_only(pb, method):
+    if not getattr(pb, "special_second_order", False):
+        raise Skip(f"{method} is a Runge-Kutta-Nystrom pair: only for problems of the form "
+                   "q'' = g(t, q), y = (q, v) (this one is not)")
+
+
+class OdekitNystrom(OdekitMethod):
+    """An odekit RKN pair through solve_ivp, on the special second-order problems only."""
+
+    def setup(self, pb):
+        _second_order_only(pb, self.method)
+        super().setup(pb)
+
+
+class OdekitNystromCompiled(OdekitCompiled):
+    """An odekit RKN pair through compile_solver, on the special second-order problems."""
+
+    def setup(self, pb):
+        _second_order_only(pb, self.method)
+        super().setup(pb)
+
+
 def odekit_contenders():
     """One contender per method of the imported odekit's registry (+ auto/taylor), and one
     per adaptive method through ``compile_solver`` where it exists, or a (None, reason)
@@ -226,10 +260,13 @@ def odekit_contenders():
     except Exception as exc:  # pragma: no cover
         return [], f"odekit not importable: {exc}"
     out = [OdekitMethod(m) for m in _registry_methods(odekit)]
+    nys = _nystrom_methods()
+    out += [OdekitNystrom(m) for m in nys]
     if hasattr(odekit, "compile_solver"):
         from odekit.integrate._tableaux import ADAPTIVE_METHODS
 
         out += [OdekitCompiled(m) for m in ADAPTIVE_METHODS + ("taylor",)]
+        out += [OdekitNystromCompiled(m) for m in nys]
     return out, ""
 
 

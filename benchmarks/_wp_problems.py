@@ -192,7 +192,7 @@ class Problem:
     """One work-precision problem."""
 
     def __init__(self, name, title, inplace, generic, y0, t1, params, *, ensemble=False,
-                 atol_factor=1e-2, note=""):
+                 atol_factor=1e-2, note="", special_second_order=False):
         self.name = name
         self.title = title
         self.inplace = inplace
@@ -205,6 +205,8 @@ class Problem:
         self.ensemble = ensemble
         self.atol_factor = atol_factor
         self.note = note
+        # y = (q, v) with y' = (v, g(t, q)): Runge-Kutta-Nystrom pairs apply
+        self.special_second_order = special_second_order
         self.ref = None  # (n,) or (k, n), set by reference()
         self.ref_note = ""
 
@@ -241,7 +243,9 @@ def make_problems(floquet_n=100):
                 arenstorf_generic, arenstorf_y0, float(ARENSTORF_T_STR), [ARENSTORF_MU],
                 note="periodic: the reference is checked against y(T) = y0"),
         Problem("pleiades", "Pleiades, 7 bodies (28 states), t in [0, 3]", pleiades_inplace,
-                pleiades_generic, PLEIADES_Y0, 3.0, [0.0]),
+                pleiades_generic, PLEIADES_Y0, 3.0, [0.0], special_second_order=True,
+                note="special second-order system (y = (q, v), q'' = g(q)): the "
+                     "Runge-Kutta-Nystrom pairs run here"),
         Problem("lorenz", "Lorenz (10, 28, 8/3), t in [0, 10]", lorenz_inplace, lorenz_generic,
                 [1.0, 0.0, 0.0], 10.0, [10.0, 28.0, 8.0 / 3.0]),
         Problem("vanderpol", "Van der Pol, mu = 1, y0 = (2, 0), t in [0, 20]", vdp_inplace,

@@ -48,7 +48,8 @@ from . import _dop853_coefficients as _d853
 
 __all__ = ["Tableau", "TABLEAUX", "METHODS", "ADAPTIVE_METHODS", "AUTO_RULE", "get_tableau",
            "register", "methods", "method_table", "method_list_doc", "auto_method",
-           "parse_value", "fill_method_doc"]
+           "parse_value", "fill_method_doc", "NystromTableau", "NYSTROM", "NYSTROM_METHODS",
+           "register_nystrom"]
 
 ERR_NONE, ERR_STANDARD, ERR_DOP853 = 0, 1, 2
 _KERNEL_ARRAYS: dict = {}
@@ -390,6 +391,197 @@ register(_from_data(
     description="Verner's most efficient 9(8), 9th-order dense output (10 extra stages)",
     reference="Verner (2010), Numer. Algorithms 53:383"))
 
+
+# --- Runge-Kutta-Nystrom pairs (special second-order systems q'' = g(t, q)) ---------------
+
+@dataclass(frozen=True, eq=False)
+class NystromTableau:
+    """An explicit Runge–Kutta–Nyström pair for q'' = g(t, q), as data.
+
+    One step from (q, v) with stages ``g_i = g(t + c_i h, q + c_i h v + h^2 Σ_j Abar_ij
+    g_j)``: ``q_1 = q + h v + h^2 Σ bbar_i g_i``, ``v_1 = v + h Σ b_i g_i``; the embedded
+    solution adds ``h^2 Σ Ebar_i g_i`` and ``h Σ Eb_i g_i`` (E = embedded - main).
+    ``fsal``: the last stage is ``g(t + h, q_1)`` (row ``s - 1`` of ``Abar`` equal to
+    ``bbar``, ``c = 1``) and is the next step's first stage. Dense output: ``RBAR``,
+    ``RB`` (s, 5) give ``bbar_i(θ) = Σ_d RBAR[i, d] θ^d`` and ``b_i(θ)`` for the continuous
+    extension ``q(t + θh) = q + θ h v + (θ h)^2 Σ bbar_i(θ) g_i``, ``v(t + θh) = v + θ h Σ
+    b_i(θ) g_i``; without them (``dense_order`` 0 in the source) the quintic Hermite
+    interpolant of (q, v, g) at both ends of the step is used (order 5 in q, 4 in v).
+
+    Construction checks: shapes; explicit stages; ``Σ_j Abar_ij = c_i^2 / 2``; ``Σ b = 1``,
+    ``Σ bbar = 1/2``; the FSAL rule; error weights that sum to 0 and touch only computed
+    stages; a continuous extension that ends at the step and starts with slope v and
+    curvature g_1.
+    """
+
+    name: str
+    order: int
+    error_order: int
+    n_stages: int  # s: stages per step (the FSAL stage included)
+    fsal: bool
+    A: np.ndarray  # Abar (s, s)
+    c: np.ndarray
+    bbar: np.ndarray
+    b: np.ndarray
+    Ebar: np.ndarray
+    Eb: np.ndarray
+    RBAR: np.ndarray  # (s, 5) or (s, 0) without a continuous extension
+    RB: np.ndarray
+    description: str = ""
+    reference: str = ""
+    dense_order: int = 0  # order of the position interpolant
+    tol: float = 1e-14
+    source: object = field(default=None, repr=False)
+
+    def __post_init__(self):
+        self.check()
+
+    @property
+    def adaptive(self) -> bool:
+        return True
+
+    @property
+    def evals_per_step(self) -> int:
+        return self.n_stages - 1 if self.fsal else self.n_stages
+
+    def check(self):
+        """Raise :class:`TableauError` if the arrays break a rule (see the class docstring)."""
+        name, s, tol = self.name, self.n_stages, self.tol
+
+        def fail(msg):
+            raise TableauError(f"Nystrom tableau {name!r}: {msg}")
+
+        arrays = (("A", self.A), ("c", self.c), ("bbar", self.bbar), ("b", self.b),
+                  ("Ebar", self.Ebar), ("Eb", self.Eb), ("RBAR", self.RBAR), ("RB", self.RB))
+        for key, arr in arrays:
+            if not isinstance(arr, np.ndarray) or arr.dtype != np.float64:
+                fail(f"{key} must be a float64 array")
+            if not np.all(np.isfinite(arr)):
+                fail(f"{key} has non-finite entries")
+        A, c = self.A, self.c
+        if A.shape != (s, s) or c.shape != (s,):
+            fail(f"A must be ({s}, {s}) and c ({s},), got {A.shape}, {c.shape}")
+        for key, arr in arrays[2:6]:
+            if arr.shape != (s,):
+                fail(f"{key} must have shape ({s},), got {arr.shape}")
+        if self.RBAR.shape != self.RB.shape or self.RBAR.shape[0] != s:
+            fail("RBAR and RB must both have shape (s, D)")
+        if self.order < 2 or not 1 <= self.error_order < self.order:
+            fail(f"order {self.order} and error_order {self.error_order}: need "
+                 "1 <= error_order < order")
+        if np.any(np.triu(A) != 0.0) or c[0] != 0.0:
+            fail("A must be strictly lower triangular and c_0 = 0 (an explicit method)")
+        rows = A.sum(axis=1)
+        bad = np.flatnonzero(np.abs(rows - c * c / 2) > tol * np.maximum(1.0, np.abs(A).sum(1)))
+        if bad.size:
+            fail(f"row sums of Abar differ from c^2/2 at stages {bad.tolist()}")
+        if abs(self.b.sum() - 1.0) > tol * max(1.0, np.abs(self.b).sum()):
+            fail(f"the velocity weights b sum to {self.b.sum()!r}, not 1")
+        if abs(self.bbar.sum() - 0.5) > tol * max(1.0, np.abs(self.bbar).sum()):
+            fail(f"the position weights bbar sum to {self.bbar.sum()!r}, not 1/2")
+        if self.fsal and not (np.array_equal(A[s - 1, : s - 1], self.bbar[: s - 1])
+                              and self.bbar[s - 1] == 0.0 and c[s - 1] == 1.0):
+            fail("FSAL rule broken: the last row of Abar must equal bbar and its c be 1")
+        for key, e in (("Ebar", self.Ebar), ("Eb", self.Eb)):
+            if abs(e.sum()) > tol * max(1.0, np.abs(e).sum()):
+                fail(f"the error weights {key} must sum to 0")
+        if not np.any(self.Ebar) and not np.any(self.Eb):
+            fail("the error weights are all zero")
+        if self.RBAR.shape[1]:
+            for key, R, w, start in (("RBAR", self.RBAR, self.bbar, 0.5),
+                                     ("RB", self.RB, self.b, 1.0)):
+                if np.any(np.abs(R.sum(axis=1) - w) > tol * np.maximum(1.0, np.abs(R).sum(1))):
+                    fail(f"the continuous extension ({key}) does not end at the step")
+                e0 = np.zeros(s)
+                e0[0] = start
+                if np.any(np.abs(R[:, 0] - e0) > tol):
+                    fail(f"the continuous extension ({key}) does not start with g_1")
+        if not 0 <= self.dense_order <= self.order:
+            fail(f"dense_order {self.dense_order} must be in 0..order")
+
+    def kernel_arrays(self):
+        """(M, c, RBAR, RB, ints, err_exp) for the compiled stepper: M (s + 4, s) the rows
+        of Abar, then bbar, b, Ebar, Eb; ints = (s, fsal, has continuous extension)."""
+        cached = _KERNEL_ARRAYS.get(self.name)
+        if cached is not None and cached[0] is self:
+            return cached[1]
+        R1, R2 = self.RBAR, self.RB
+        if not R1.shape[1]:
+            R1 = R2 = np.zeros((self.n_stages, 1))
+        ints = np.array([self.n_stages, int(self.fsal), int(self.RBAR.shape[1] > 0)],
+                        dtype=np.int64)
+        M = np.ascontiguousarray(np.vstack([self.A, self.bbar, self.b, self.Ebar, self.Eb]))
+        out = (M, self.c, np.ascontiguousarray(R1), np.ascontiguousarray(R2), ints,
+               -1.0 / (self.error_order + 1))
+        _KERNEL_ARRAYS[self.name] = (self, out)
+        return out
+
+
+def _nystrom_from_data(modname: str, *, name, description, reference, tol) -> NystromTableau:
+    """Build a :class:`NystromTableau` from a data module of
+    :mod:`odekit.integrate._coefficients` (``dprkn*.py``)."""
+    mod = importlib.import_module(f"{__package__}._coefficients.{modname}")
+    s = mod.N_STAGES
+    A = np.zeros((s, s))
+    c = np.zeros(s)
+    vecs = {k: np.zeros(s) for k in ("BBAR", "B", "EBAR", "EB")}
+    for (i, j), v in mod.A.items():
+        A[i - 1, j - 1] = _float(v)
+    for i, v in mod.C.items():
+        c[i - 1] = _float(v)
+    for key, arr in vecs.items():
+        for i, v in getattr(mod, key).items():
+            arr[i - 1] = _float(v)
+    dense = getattr(mod, "RBAR", None)
+    D = 0 if dense is None else 1 + max(d for _, d in mod.RBAR)
+    RBAR = np.zeros((s, D))
+    RB = np.zeros((s, D))
+    if dense is not None:
+        for (i, d), v in mod.RBAR.items():
+            RBAR[i - 1, d] = _float(v)
+        for (i, d), v in mod.RB.items():
+            RB[i - 1, d] = _float(v)
+    if mod.FSAL:
+        A[s - 1, : s - 1] = vecs["BBAR"][: s - 1]  # the numbers the step sums, exactly
+    return NystromTableau(name, mod.ORDER, mod.ERROR_ORDER, s, bool(mod.FSAL), A, c,
+                          vecs["BBAR"], vecs["B"], vecs["EBAR"], vecs["EB"], RBAR, RB,
+                          description=description, reference=reference,
+                          dense_order=getattr(mod, "DENSE_ORDER", 0), tol=tol, source=mod)
+
+
+#: Runge-Kutta-Nystrom pairs: for special second-order systems only, so never picked by
+#: ``method="auto"`` and kept apart from :data:`TABLEAUX` (whose methods solve any y' = f)
+NYSTROM: dict[str, NystromTableau] = {}
+
+
+def register_nystrom(tab: NystromTableau) -> NystromTableau:
+    """Add ``tab`` (checked on construction) to the Nyström registry."""
+    if not isinstance(tab, NystromTableau):
+        raise TypeError("register_nystrom takes a NystromTableau")
+    if tab.name in TABLEAUX or tab.name in NYSTROM or tab.name == "auto":
+        raise ValueError(f"method name {tab.name!r} is taken")
+    NYSTROM[tab.name] = tab
+    return tab
+
+
+_RKN_REF = ("Dormand, El-Mikkawy & Prince (1987), IMA J. Numer. Anal. 7:423")
+register_nystrom(_nystrom_from_data(
+    "dprkn6", name="DPRKN6", tol=1e-15,
+    description="Dormand-Prince RKN 6(4), FSAL (5 evaluations per step), 6th-order dense "
+                "output (no extra stage)",
+    reference="Dormand & Prince (1987), Comput. Math. Appl. 13:937"))
+register_nystrom(_nystrom_from_data(
+    "dprkn8", name="DPRKN8", tol=1e-15,
+    description="Dormand-El-Mikkawy-Prince RKN 8(6), FSAL (8 evaluations per step), "
+                "quintic Hermite dense output",
+    reference=_RKN_REF))
+register_nystrom(_nystrom_from_data(
+    "dprkn12", name="DPRKN12", tol=1e-13,
+    description="Dormand-El-Mikkawy-Prince RKN 12(10), 17 evaluations per step, quintic "
+                "Hermite dense output",
+    reference=_RKN_REF))
+NYSTROM_METHODS = tuple(NYSTROM)
+
 METHODS = tuple(TABLEAUX)
 ADAPTIVE_METHODS = tuple(k for k, t in TABLEAUX.items() if t.adaptive)
 
@@ -423,8 +615,14 @@ def get_tableau(method: str, rtol=None) -> Tableau:
     """The tableau of ``method`` (a registered name, or ``"auto"``: chosen by ``rtol``)."""
     if isinstance(method, str) and method == "auto":
         return TABLEAUX[auto_method(rtol)]
+    if isinstance(method, str) and method in NYSTROM:
+        raise ValueError(f"method={method!r} is a Runge-Kutta-Nystrom pair for special "
+                         "second-order systems; it is available in solve_ivp (and "
+                         "compile_solver) only, not here")
     if not isinstance(method, str) or method not in TABLEAUX:
-        raise ValueError(f"method must be one of {METHODS + ('auto',)}, got {method!r}")
+        raise ValueError(f"method must be one of {METHODS + ('auto',)} (or, in solve_ivp, "
+                         f"one of {NYSTROM_METHODS} for special second-order systems), got "
+                         f"{method!r}")
     return TABLEAUX[method]
 
 
@@ -456,6 +654,10 @@ def method_list_doc(adaptive_only: bool = False, indent: int = 8) -> str:
         t = TABLEAUX[name]
         lines.append(f'{pad}- ``"{name}"``: {t.description}.')
     lines.append(f'{pad}- ``"auto"``: by tolerance, {auto_rule_doc()}.')
+    if not adaptive_only:
+        for name, t in NYSTROM.items():
+            lines.append(f'{pad}- ``"{name}"``: {t.description}; for special second-order '
+                         "systems only (see below).")
     return "\n".join(lines)
 
 
@@ -470,7 +672,19 @@ def method_table() -> str:
         out += [f"   * - ``{name}``", f"     - {emb}", f"     - {t.n_stages}",
                 f"     - {t.dense_order} ({extra})", f"     - {t.description}",
                 f"     - {t.reference}"]
-    out += ["", f'``method="auto"`` picks {auto_rule_doc()}.']
+    out += ["", f'``method="auto"`` picks {auto_rule_doc()}.', "",
+            "Runge-Kutta-Nystrom pairs, for special second-order systems q'' = g(t, q) "
+            "written as y = (q, v), y' = (v, g(t, q)) (``solve_ivp`` and "
+            "``compile_solver`` only; never chosen by ``\"auto\"``):", "",
+            ".. list-table::", "   :header-rows: 1", "",
+            "   * - method", "     - order (embedded)", "     - evaluations per step",
+            "     - dense output order", "     - description", "     - reference"]
+    for name, t in NYSTROM.items():
+        dense = (f"{t.dense_order} (q), {t.dense_order - 1} (v)" if t.dense_order
+                 else "5 (q), 4 (v): quintic Hermite")
+        out += [f"   * - ``{name}``", f"     - {t.order} ({t.error_order})",
+                f"     - {t.evals_per_step}", f"     - {dense}", f"     - {t.description}",
+                f"     - {t.reference}"]
     return "\n".join(out)
 
 

@@ -26,7 +26,7 @@ import numpy as np
 from .. import _jit
 from . import _validate as V
 from ._results import IntegrationError
-from ._tableaux import ADAPTIVE_METHODS, get_tableau
+from ._tableaux import ADAPTIVE_METHODS, NYSTROM_METHODS, get_tableau
 
 __all__ = ["compile_solver", "CompiledSolver"]
 
@@ -122,8 +122,10 @@ def compile_solver(fun, y0, params=(), *, method="DOP853", max_steps=100_000, to
         Typical parameters: set their count m.
     method : str
         An adaptive method of the registry (one of
-        ``DOP853, RK45, Tsit5, BS3, Vern6, Vern7, Vern9``), or ``"taylor"``; not
-        ``"auto"``, which chooses by tolerance, nor the fixed-step RK4.
+        ``DOP853, RK45, Tsit5, BS3, Vern6, Vern7, Vern9``), ``"taylor"``, or a
+        Runge-Kutta-Nystrom pair (``DPRKN6, DPRKN8, DPRKN12``) for a special
+        second-order system (see :func:`odekit.solve_ivp`); not ``"auto"``, which
+        chooses by tolerance, nor the fixed-step RK4.
     max_steps : int
         Most accepted steps of one solve.
     tols : float or sequence of float, optional
@@ -166,12 +168,19 @@ def compile_solver(fun, y0, params=(), *, method="DOP853", max_steps=100_000, to
     >>> bool(np.allclose(final_states(np.array([0.5, 1.0])), np.exp([-0.5, -1.0])))
     True
     """
-    if not isinstance(method, str) or method not in ADAPTIVE_METHODS + ("taylor",):
-        raise ValueError(f"compile_solver: method must be one of {ADAPTIVE_METHODS} (an "
-                         f"adaptive Runge-Kutta pair) or 'taylor', got {method!r}")
     if tols is not None and method != "taylor":
         raise ValueError("compile_solver: tols is for method='taylor' only (the Runge-Kutta "
                          "pairs take any rtol and atol at run time)")
+    if isinstance(method, str) and method in NYSTROM_METHODS:  # special 2nd-order systems
+        from ._nystrom import compile_rkn_solver
+
+        return compile_rkn_solver(method, fun, V.check_y0(y0), V.check_params(params),
+                                  V.check_max_steps(max_steps))
+    if not isinstance(method, str) or method not in ADAPTIVE_METHODS + ("taylor",):
+        raise ValueError(f"compile_solver: method must be one of {ADAPTIVE_METHODS} (an "
+                         f"adaptive Runge-Kutta pair), 'taylor', or {NYSTROM_METHODS} (a "
+                         f"Runge-Kutta-Nystrom pair, for special second-order systems), "
+                         f"got {method!r}")
     y0 = V.check_y0(y0)
     p = V.check_params(params)
     max_steps = V.check_max_steps(max_steps)
