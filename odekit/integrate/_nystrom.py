@@ -450,34 +450,18 @@ _NO_F = np.empty(0)
 _LAST: dict = {}  # id(fun) -> (fun, n, len(p), addresses, dispatcher): repeat calls
 
 
-_LOOP: dict = {}
-
-
 def _loop_pointer():
-    """(FunctionType of :func:`solve_rkn`, its two addresses), made once per process: a
-    compiled solver calls the loop through a pointer (as :mod:`.compiled` calls the
-    first-order driver), so compiling a solver does not compile or link the loop again."""
-    hit = _LOOP.get("fn")
-    if hit is not None:
-        return hit
+    """:func:`odekit.integrate.compiled.loop_pointer` of :func:`solve_rkn`."""
     from numba import types as nbt
-    from numba.experimental.function_type import _get_jit_address, _get_wrapper_address
 
-    from ._driver import function_value
+    from .compiled import loop_pointer
 
     F, i8, B = nbt.float64, nbt.int64, nbt.boolean
     A1, A2, A3, I1 = nbt.float64[::1], nbt.float64[:, ::1], nbt.float64[:, :, ::1], \
         nbt.int64[::1]
-    # the types of solve_ivp's call (so its disk-cached machine code serves)
     argt = (i8, i8, F, F, A1, A2, A1, A2, A2, I1, F, F, A1, F, F, i8, A1, B, B, A2, A2, A2,
             A1, I1, A1, A2, A1, A1, A2, A3)
-    solve_rkn.compile(argt)
-    sig = next(s_ for s_ in solve_rkn.overloads if tuple(s_) == argt)
-    sig = solve_rkn.overloads[sig].signature
-    hit = (function_value(nbt.FunctionType(sig)), _get_wrapper_address(solve_rkn, sig),
-           _get_jit_address(solve_rkn, sig))
-    _LOOP["fn"] = hit
-    return hit
+    return loop_pointer("nystrom", solve_rkn, argt)
 
 
 def compile_rkn_solver(method, fun, y0, p, max_steps):
@@ -487,7 +471,8 @@ def compile_rkn_solver(method, fun, y0, p, max_steps):
     from . import _validate as V
     from ._results import IntegrationError
     from ._tableaux import NYSTROM
-    from .compiled import CompiledSolver
+    from ._driver import _unref
+    from .compiled import _KEEP, CompiledSolver, entry_points, rk_checks
     from .ivp import rhs_addresses
 
     tab = NYSTROM[method]
@@ -513,7 +498,6 @@ def compile_rkn_solver(method, fun, y0, p, max_steps):
     fa, fj = rhs_addresses(disp, inplace)
     M0, c0, R10, R20, ints0, err_exp = tab.kernel_arrays()
     S = tab.n_stages + 1
-    floor = V.RTOL_FLOOR
     loop_fn, la, lj = _loop_pointer()
     ADDR = np.array([fa, fj, max_steps, la, lj], dtype=np.int64)
     D = D_DENSE
@@ -525,20 +509,10 @@ def compile_rkn_solver(method, fun, y0, p, max_steps):
 
     @jitc(cache=False)
     def _run(t0, t1, y0, p, rtol, atol, t_eval, ts, ys):
-        if y0.shape[0] != N or p.shape[0] != M:
-            raise ValueError("compiled solver: y0 or p has a different length from the one "
-                             "it was compiled for")
-        if not (rtol >= floor and rtol < np.inf) or not (atol >= 0.0 and atol < np.inf):
-            raise ValueError("compiled solver: rtol must be finite and at least 100 machine "
-                             "epsilons, atol finite and non-negative")
-        if not (np.isfinite(t0) and np.isfinite(t1)):
-            raise ValueError("compiled solver: t0 and t1 must be finite")
         G = np.zeros((S, N))
         Q = np.zeros((D, N))
         W = np.zeros((5, N))
         for j in range(N):
-            if not np.isfinite(y0[j]):
-                raise ValueError("compiled solver: y0 must be finite")
             W[0, j] = y0[j]
         fs = np.zeros(2)
         ist = np.zeros(8, np.int64)
@@ -548,14 +522,16 @@ def compile_rkn_solver(method, fun, y0, p, max_steps):
         at = np.empty(N)
         for j in range(N):
             at[j] = atol
+        Mw, c, R1, R2, ints = M0.copy(), c0.copy(), R10.copy(), R20.copy(), ints0.copy()
         nf = np.empty(0)
         ny = np.empty((0, N))
         nq = np.empty((0, D, N))
         no = N < 0
         drv = loop_fn(ADDR[3], ADDR[4])
-        st = drv(ADDR[0], ADDR[1], t0, t1, pc, M0.copy(), c0.copy(), R10.copy(), R20.copy(),
-                 ints0.copy(), err_exp, rtol, at, 0.0, np.inf, ADDR[2], t_eval, no, no, G, Q,
-                 W, fs, ist, ts, ys, nf, nf, ny, nq)
+        u = _unref  # views without reference counts (see odekit.integrate.compiled)
+        st = drv(ADDR[0], ADDR[1], t0, t1, u(pc), u(Mw), u(c), u(R1), u(R2), u(ints),
+                 err_exp, rtol, u(at), 0.0, np.inf, ADDR[2], u(t_eval), no, no, u(G),
+                 u(Q), u(W), u(fs), u(ist), u(ts), u(ys), u(nf), u(nf), u(ny), u(nq))
         if st <= -10:
             raise ValueError(msg_struct)
         if st == -1:
@@ -571,52 +547,25 @@ def compile_rkn_solver(method, fun, y0, p, max_steps):
         return W, ist[3]
 
     @jitc(cache=False)
-    def solve(t0, t1, y0, p, rtol, atol):
-        out = np.empty(N)
-        if t1 == t0 and np.isfinite(t0):
-            for j in range(N):
-                out[j] = y0[j]
-            return out
+    def final_state(t0, t1, y0, p, rtol, atol, out):
         nf = np.empty(0)
         W, _ = _run(t0, t1, y0, p, rtol, atol, nf, nf, np.empty((0, N)))
         for j in range(N):
             out[j] = W[0, j]
-        return out
 
     @jitc(cache=False)
-    def solve_at(t0, t_eval, y0, p, rtol, atol):
-        m_ = t_eval.shape[0]
-        if m_ == 0:
-            raise ValueError("compiled solver: t_eval is empty")
-        t1 = t_eval[m_ - 1]
-        d = 1.0 if t1 >= t0 else -1.0
-        prev = t0
-        for i in range(m_):
-            if not np.isfinite(t_eval[i]) or d * (t_eval[i] - prev) < 0.0 \
-                    or (i > 0 and t_eval[i] == prev):
-                raise ValueError("compiled solver: t_eval must be finite, from t0 on and "
-                                 "strictly monotone in the direction of the integration")
-            prev = t_eval[i]
-        out = np.empty((N, m_))
-        if t1 == t0:
-            for j in range(N):
-                out[j, 0] = y0[j]
-            return out
-        te = np.empty(m_)
-        for i in range(m_):
-            te[i] = t_eval[i]
+    def states_at(t0, te, y0, p, rtol, atol, out):
+        m_ = te.shape[0]
         ts = np.empty(m_ + 1)
         ys = np.empty((m_ + 1, N))
-        _, n_out = _run(t0, t1, y0, p, rtol, atol, te, ts, ys)
+        _, n_out = _run(t0, te[m_ - 1], y0, p, rtol, atol, te, ts, ys)
         if n_out != m_:
             raise IntegrationError("compiled solver: not every t_eval point was reached")
         for i in range(m_):
             for j in range(N):
                 out[j, i] = ys[i, j]
-        return out
 
-    from .compiled import _KEEP
-
+    solve, solve_at = entry_points(rk_checks(N, M), final_state, states_at, N)
     _KEEP.append(disp)
     return CompiledSolver(solve, solve_at, n, M, method, max_steps)
 

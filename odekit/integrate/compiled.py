@@ -31,30 +31,41 @@ from ._tableaux import ADAPTIVE_METHODS, NYSTROM_METHODS, get_tableau
 __all__ = ["compile_solver", "CompiledSolver"]
 
 
-def _driver_pointer():
-    """(FunctionType of the driver's solve_one, its two addresses), made once."""
-    hit = _DRIVER.get("fn")
+def loop_pointer(name, dispatcher, argt):
+    """(a maker of the first-class function value, the wrapper and Numba addresses) of a
+    compiled loop (the first-order driver, the Nyström loop) for the argument types
+    ``argt``, made once per process under ``name``: a compiled solver calls the loop
+    through this pointer, so compiling a solver never compiles or links the loop again
+    (its machine code is the disk-cached one of solve_ivp's call, whose types these are)."""
+    hit = _DRIVER.get(name)
     if hit is not None:
         return hit
     from numba import types as nbt
     from numba.experimental.function_type import _get_jit_address, _get_wrapper_address
+
+    from ._driver import function_value
+
+    dispatcher.compile(argt)
+    sig = next(s for s in dispatcher.overloads if tuple(s) == argt)
+    sig = dispatcher.overloads[sig].signature
+    hit = (function_value(nbt.FunctionType(sig)), _get_wrapper_address(dispatcher, sig),
+           _get_jit_address(dispatcher, sig))
+    _DRIVER[name] = hit
+    return hit
+
+
+def _driver_pointer():
+    """:func:`loop_pointer` of the driver's solve_one."""
+    from numba import types as nbt
 
     from . import _driver
 
     F, i8, B = nbt.float64, nbt.int64, nbt.boolean
     A1, A2, A3, I1 = nbt.float64[::1], nbt.float64[:, ::1], nbt.float64[:, :, ::1], \
         nbt.int64[::1]
-    # the types of solve_ivp's call of the driver (so its disk-cached machine code serves)
     argt = (i8, i8, i8, i8, F, F, A1, A2, A1, A1, A1, A1, A2, I1, F, F, A1, F, F, i8, A1,
             B, B, A1, I1, I1, A2, A2, A2, A2, A1, I1, A1, A2, I1, A1, A2, A1, A1, A2, A3)
-    _driver.solve_one.compile(argt)
-    sig = next(s for s in _driver.solve_one.overloads if tuple(s) == argt)
-    sig = _driver.solve_one.overloads[sig].signature
-    driver_fn = _driver.function_value(nbt.FunctionType(sig))
-    hit = (driver_fn, _get_wrapper_address(_driver.solve_one, sig),
-           _get_jit_address(_driver.solve_one, sig))
-    _DRIVER["fn"] = hit
-    return hit
+    return loop_pointer("driver", _driver.solve_one, argt)
 
 
 _DRIVER: dict = {}
@@ -248,6 +259,23 @@ def check_t_eval(t0, t_eval):
     return t1
 
 
+def rk_checks(N, M):
+    """The compiled ``check(t0, y0, p, rtol, atol)`` of a Runge-Kutta solver (first-order
+    or Nyström) for N states and M parameters."""
+    floor = V.RTOL_FLOOR
+
+    @_jit.jit(cache=False)
+    def check(t0, y0, p, rtol, atol):
+        check_state(t0, y0, p, N, M)
+        if not (rtol >= floor and rtol < np.inf):
+            raise ValueError("compiled solver: rtol must be finite and at least 100 "
+                             "machine epsilons")
+        if not (atol >= 0.0 and atol < np.inf):
+            raise ValueError("compiled solver: atol must be finite and non-negative")
+
+    return check
+
+
 def _build(driver_fn, ADDR, karr, S, D, N, M):
     """The two compiled functions, with the addresses and the tableau as constants."""
     from ._driver import _unref
@@ -255,17 +283,9 @@ def _build(driver_fn, ADDR, karr, S, D, N, M):
 
     A0, c0, b0, E0, E30, P0, ints0, err_exp = karr
     GR = 5 + EVENT_SUBSTEPS
-    floor = V.RTOL_FLOOR
     jit = _jit.jit
 
-    @jit(cache=False)
-    def _check(t0, y0, p, rtol, atol):
-        check_state(t0, y0, p, N, M)
-        if not (rtol >= floor and rtol < np.inf):
-            raise ValueError("compiled solver: rtol must be finite and at least 100 "
-                             "machine epsilons")
-        if not (atol >= 0.0 and atol < np.inf):
-            raise ValueError("compiled solver: atol must be finite and non-negative")
+    _check = rk_checks(N, M)
 
     @jit(cache=False)
     def _run(t0, t1, y0, p, rtol, atol, t_eval, ts, ys):
