@@ -469,10 +469,10 @@ def compile_rkn_solver(method, fun, y0, p, max_steps):
     ``CompiledSolver`` interface (``solve``, ``solve_at``); the structure is checked at
     ``(0, y0, p)`` here and again, at t0, by every solve (a ValueError)."""
     from . import _validate as V
+    from ._driver import _unref
     from ._results import IntegrationError
     from ._tableaux import NYSTROM
-    from ._driver import _unref
-    from .compiled import _KEEP, CompiledSolver, entry_points, rk_checks
+    from .compiled import _KEEP, CompiledSolver, entry_points, raise_for_status, rk_checks
     from .ivp import rhs_addresses
 
     tab = NYSTROM[method]
@@ -534,16 +534,7 @@ def compile_rkn_solver(method, fun, y0, p, max_steps):
                  u(Q), u(W), u(fs), u(ist), u(ts), u(ys), u(nf), u(nf), u(ny), u(nq))
         if st <= -10:
             raise ValueError(msg_struct)
-        if st == -1:
-            raise IntegrationError("compiled solver: integration failed: step size "
-                                   "underflow (the problem may be stiff or singular)")
-        if st == -2:
-            raise IntegrationError("compiled solver: integration failed: non-finite state "
-                                   "or derivative")
-        if st == -3:
-            raise IntegrationError("compiled solver: integration failed: max_steps reached")
-        if st != 0:
-            raise IntegrationError("compiled solver: integration failed")
+        raise_for_status(st)
         return W, ist[3]
 
     @jitc(cache=False)

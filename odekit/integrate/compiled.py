@@ -259,6 +259,22 @@ def check_t_eval(t0, t_eval):
     return t1
 
 
+@_jit.jit
+def raise_for_status(st):
+    """:class:`odekit.IntegrationError` for a driver's failure status (anything but 0,
+    reached t1; a compiled solve has no events and grows no buffers)."""
+    if st == -1:
+        raise IntegrationError("compiled solver: integration failed: step size underflow "
+                               "(the problem may be stiff or singular)")
+    if st == -2:
+        raise IntegrationError("compiled solver: integration failed: non-finite state or "
+                               "derivative")
+    if st == -3:
+        raise IntegrationError("compiled solver: integration failed: max_steps reached")
+    if st != 0:
+        raise IntegrationError("compiled solver: integration failed")
+
+
 def rk_checks(N, M):
     """The compiled ``check(t0, y0, p, rtol, atol)`` of a Runge-Kutta solver (first-order
     or Nyström) for N states and M parameters."""
@@ -320,16 +336,7 @@ def _build(driver_fn, ADDR, karr, S, D, N, M):
                  u(E), u(E3), u(Pd), u(ints), err_exp, rtol, u(at), 0.0, np.inf, ADDR[6],
                  u(t_eval), no, no, u(nf), u(ni), u(ni), u(K), u(Q), u(W), u(G), u(fs),
                  u(ist), u(ts), u(ys), u(ni), u(nf), u(ny), u(nf), u(nf), u(ny), u(nq))
-        if st == -1:
-            raise IntegrationError("compiled solver: integration failed: step size "
-                                   "underflow (the problem may be stiff or singular)")
-        if st == -2:
-            raise IntegrationError("compiled solver: integration failed: non-finite state "
-                                   "or derivative")
-        if st == -3:
-            raise IntegrationError("compiled solver: integration failed: max_steps reached")
-        if st < 0 or st == 2:
-            raise IntegrationError("compiled solver: integration failed")
+        raise_for_status(st)
         return W, ist[3]
 
     @jit(cache=False)

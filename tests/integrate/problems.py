@@ -1,5 +1,7 @@
 """Right-hand sides shared by the core tests (top level, so their kernels cache on disk)."""
 
+import math
+
 import numpy as np
 
 
@@ -83,3 +85,29 @@ def wrong_length(t, y, p):
 def jacobi(t, y, p):
     """Euler's rigid body in Jacobi form: y = (sn, cn, dn)(t | m = p[0]) from (0, 1, 1)."""
     return np.array([y[1] * y[2], -y[0] * y[2], -p[0] * y[0] * y[1]])
+
+
+# Pleiades (Hairer, Norsett & Wanner I, II.10; as benchmarks/_wp_problems.py): 7 bodies
+# in the plane, 28 states, 343 elementary operations: the size that picks compact
+PLEIADES_Y0 = [3.0, 3.0, -1.0, -3.0, 2.0, -2.0, 2.0, 3.0, -3.0, 2.0, 0.0, 0.0, -4.0, 4.0,
+               0.0, 0.0, 0.0, 0.0, 0.0, 1.75, -1.5, 0.0, 0.0, 0.0, -1.25, 1.0, 0.0, 0.0]
+
+
+def pleiades(t, y, p, dydt):
+    for i in range(7):
+        dydt[i] = y[14 + i]
+        dydt[7 + i] = y[21 + i]
+        dydt[14 + i] = 0.0
+        dydt[21 + i] = 0.0
+    for i in range(7):
+        for j in range(i + 1, 7):
+            dx = y[j] - y[i]
+            dy = y[7 + j] - y[7 + i]
+            r2 = dx * dx + dy * dy
+            r3 = r2 * math.sqrt(r2)
+            fx = dx / r3
+            fy = dy / r3
+            dydt[14 + i] += (j + 1.0) * fx
+            dydt[21 + i] += (j + 1.0) * fy
+            dydt[14 + j] -= (i + 1.0) * fx
+            dydt[21 + j] -= (i + 1.0) * fy

@@ -22,6 +22,8 @@ from odekit.integrate._tableaux import (
     method_table,
 )
 
+from .problems import PLEIADES_Y0, pleiades
+
 METHODS = list(NYSTROM_METHODS)
 ECC = 0.5
 
@@ -49,29 +51,6 @@ def interleaved(t, y, p, dydt):
     dydt[1] = -y[0]
     dydt[2] = y[3]
     dydt[3] = -y[2]
-
-
-def pleiades(t, y, p, dydt):
-    for i in range(7):
-        dydt[i] = y[14 + i]
-        dydt[7 + i] = y[21 + i]
-        dydt[14 + i] = 0.0
-        dydt[21 + i] = 0.0
-    for i in range(7):
-        for j in range(i + 1, 7):
-            dx = y[j] - y[i]
-            dy = y[7 + j] - y[7 + i]
-            r2 = dx * dx + dy * dy
-            r3 = r2 * math.sqrt(r2)
-            dydt[14 + i] += (j + 1.0) * dx / r3
-            dydt[21 + i] += (j + 1.0) * dy / r3
-            dydt[14 + j] -= (i + 1.0) * dx / r3
-            dydt[21 + j] -= (i + 1.0) * dy / r3
-
-
-PLEIADES_Y0 = np.array([3.0, 3.0, -1.0, -3.0, 2.0, -2.0, 2.0, 3.0, -3.0, 2.0, 0.0, 0.0,
-                        -4.0, 4.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.75, -1.5, 0.0, 0.0, 0.0,
-                        -1.25, 1.0, 0.0, 0.0])
 
 
 def kepler_y0(e=ECC):

@@ -16,10 +16,10 @@ import math
 import numpy as np
 
 from ... import _jit
-from .._results import IntegrationError
-from ._codegen import order_from_tol
 from .._driver import _unref
+from .._results import IntegrationError
 from ..compiled import check_state, entry_points
+from ._codegen import order_from_tol
 from ._driver import call_kernel, run
 
 __all__ = ["compile_taylor", "check_tols"]

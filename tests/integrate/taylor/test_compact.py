@@ -17,6 +17,8 @@ from odekit.integrate import Event
 from odekit.integrate.taylor import _codegen, _solve, solve_taylor, solve_taylor_ensemble
 from odekit.integrate.taylor._driver import call_kernel
 
+from ..problems import PLEIADES_Y0, pleiades
+
 pytestmark = pytest.mark.skipif(_jit.DISABLED, reason="the compact kernel is compiled code")
 
 P = 9
@@ -106,36 +108,10 @@ def test_time_polynomial_arguments_against_mpmath(tprep, seed):
                                        err_msg=f"op {name}, seed {seed}, {tprep.mode}")
 
 
-# Pleiades (Hairer, Norsett & Wanner I, II.10; as benchmarks/_wp_problems.py): 7 bodies
-# in the plane, 28 states, 343 elementary operations: the size that picks compact
-PLEIADES_Y0 = [3.0, 3.0, -1.0, -3.0, 2.0, -2.0, 2.0, 3.0, -3.0, 2.0, 0.0, 0.0, -4.0, 4.0,
-               0.0, 0.0, 0.0, 0.0, 0.0, 1.75, -1.5, 0.0, 0.0, 0.0, -1.25, 1.0, 0.0, 0.0]
-
-
-def pleiades_inplace(t, y, p, dydt):
-    for i in range(7):
-        dydt[i] = y[14 + i]
-        dydt[7 + i] = y[21 + i]
-        dydt[14 + i] = 0.0
-        dydt[21 + i] = 0.0
-    for i in range(7):
-        for j in range(i + 1, 7):
-            dx = y[j] - y[i]
-            dy = y[7 + j] - y[7 + i]
-            r2 = dx * dx + dy * dy
-            r3 = r2 * math.sqrt(r2)
-            fx = dx / r3
-            fy = dy / r3
-            dydt[14 + i] += (j + 1.0) * fx
-            dydt[21 + i] += (j + 1.0) * fy
-            dydt[14 + j] -= (i + 1.0) * fx
-            dydt[21 + j] -= (i + 1.0) * fy
-
-
 def test_pleiades_both_modes_agree_to_rounding():
     Pp = 8
-    pc = _solve.prepare(pleiades_inplace, 28, 1, Pp, mode="compact")
-    pu = _solve.prepare(pleiades_inplace, 28, 1, Pp, mode="unrolled")
+    pc = _solve.prepare(pleiades, 28, 1, Pp, mode="compact")
+    pu = _solve.prepare(pleiades, 28, 1, Pp, mode="unrolled")
     assert (pc.mode, pu.mode) == ("compact", "unrolled")
     rng = np.random.default_rng(7)
     y = np.array(PLEIADES_Y0) + rng.uniform(-0.1, 0.1, 28)
@@ -160,7 +136,7 @@ def test_auto_mode_by_size(monkeypatch):
         return decompose(g, outs, ev, n, m)
 
     monkeypatch.delenv("ODEKIT_TAYLOR_MODE", raising=False)
-    Dp = dec(pleiades_inplace, 28, 1)
+    Dp = dec(pleiades, 28, 1)
     Dk = dec(kepler, 4, 0)
     # the orders of tol 1e-6 ... 1e-12 (8 ... 15): Pleiades compact from order 11 on,
     # small systems unrolled up to order 20
