@@ -30,17 +30,20 @@ the caller's promise; the check catches the usual mistakes (a damping or Corioli
 first-order system that is not of this shape, a state in another order).
 
 Dense output: DPRKN6's own continuous extension (order 6 in q, 5 in v, no extra
-stage); DPRKN8 and
-DPRKN12 have none published, so the quintic Hermite interpolant of (q, v, g) at both ends
-of the step (free: g at the step's end is the next step's first stage) is used: order 5 in
-the position and 4 in the velocity (its derivative), lower than the methods' orders, as
-documented in :func:`odekit.solve_ivp`.
+stage). DPRKN8 and DPRKN12 have none published: their ``sol`` is the quintic Hermite
+interpolant of (q, v, g) at both ends of each step (free: g at the step's end is the next
+step's first stage), of order 5 in the position and 4 in the velocity (its derivative),
+lower than the methods' orders, so asking for it warns; their steps end on the
+``t_eval`` points instead, so every ``t_eval`` value is a step's end, at the method's
+accuracy (extra steps where the points are denser than the steps).
 
 Not supported with these methods (each a clear ValueError): events, ``step``, complex
 ``y0``, ``solve_ensemble`` and ``method="auto"`` (which cannot know the structure).
 """
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 
@@ -160,6 +163,10 @@ def solve_rkn(fa, fj, t0, t1, p, M, c, R1, R2, ints, err_exp, rtol, atol,
     s = ints[0]
     fsal = ints[1] == 1
     own = ints[2] == 1
+    # without a continuous extension of the method's order, steps end on the t_eval
+    # points, so that each of them is a step's end (the method's accuracy), not a value
+    # of the lower-order Hermite interpolant
+    land = not own and t_eval.shape[0] > 0
     last = s - 1 if fsal else s  # stages summed into q_new
     i_end = s - 1 if fsal else s  # the row holding g(t_new, q_new) after a step
     if ist[7] == 0:
@@ -236,6 +243,10 @@ def solve_rkn(fa, fj, t0, t1, p, M, c, R1, R2, ints, err_exp, rtol, atol,
             t_new = t + direction * habs
             if direction * (t_new - t1) > 0.0:
                 t_new = t1
+            if land:  # end the step on the next t_eval point (a Hermite-output method)
+                ie = ist[6]
+                if ie < t_eval.shape[0] and direction * (t_new - t_eval[ie]) > 0.0:
+                    t_new = t_eval[ie]
             h = t_new - t
             h2 = h * h
             for i in range(1, last):
@@ -385,6 +396,13 @@ def solve_ivp_rkn(method, fun, t_span, y0, *, params, rtol, atol, t_eval, dense_
         V.check_pure_relative(atol[0], y0)
     atol = atol[0]
     dense_output = bool(dense_output)
+    if dense_output and not tab.dense_order:
+        warnings.warn(f"dense_output with method={method!r}: between steps, sol is the "
+                      "quintic Hermite interpolant of (q, v, g) at the step's ends (order "
+                      "5 in q, 4 in v), far less accurate than the steps; for accurate "
+                      "output between steps pass those times as t_eval (the steps then "
+                      "end on them), or use 'DPRKN6' (a continuous extension of order 6)",
+                      UserWarning, stacklevel=4)
     hit = _LAST.get(id(fun))
     if (hit is not None and hit[0] is fun and hit[1] == n and hit[2] == p.shape[0]
             and hit[3] == globals_print(hit[4])[0]):

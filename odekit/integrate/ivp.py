@@ -271,14 +271,14 @@ def solve_ivp(fun, t_span, y0, *, params=(), method="DOP853", rtol=1e-6, atol=1e
     equations, undamped oscillators). Write ``fun`` as usual over y = (q, v), n = 2m:
     ``dydt[:m] = y[m:]`` (the velocities, unchanged) and ``dydt[m:] = g(t, q)``. A step
     uses only the accelerations, which takes fewer evaluations of ``fun`` at equal error
-    than a first-order pair (about 0.72x Vern7's on Pleiades at error 1e-7,
-    ``benchmarks/explore_rkn.py``). The form is checked once per solve at t0 (one extra
-    evaluation): ``fun(t0, y0)[:m]`` must equal ``y0[m:]``, and the second half must not
-    change when the velocities do; otherwise ValueError. Dense output and ``t_eval``:
-    DPRKN6's own continuous extension (order 6 in q, 5 in v); for DPRKN8 and DPRKN12 the
-    quintic Hermite interpolant of (q, v, g) at the ends of each step (order 5 in q, 4 in
-    v: below the methods' orders, so between steps less accurate than the steps; use
-    DPRKN6, or a first-order pair, when accurate output between steps matters).
+    than a first-order pair (measured in ``benchmarks/explore_rkn.py``). The form is
+    checked once per solve at t0 (one extra evaluation): ``fun(t0, y0)[:m]`` must equal
+    ``y0[m:]``, and the second half must not change when the velocities do; otherwise
+    ValueError. Output between steps: DPRKN6 has its own continuous extension (order 6 in
+    q, 5 in v); DPRKN8 and DPRKN12 have none, so their steps end on the ``t_eval``
+    points (each value is a step's end, at the method's accuracy), and their ``sol`` is
+    the quintic Hermite interpolant of (q, v, g) at the ends of each step (order 5 in q,
+    4 in v, below the methods' orders: asking for it warns).
     Events, ``step``, complex ``y0``, :func:`odekit.solve_ensemble` and
     ``method="auto"`` do not use these methods (``"auto"`` cannot know the structure).
 
