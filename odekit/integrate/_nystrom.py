@@ -488,9 +488,8 @@ def compile_rkn_solver(method, fun, y0, p, max_steps):
     ``(0, y0, p)`` here and again, at t0, by every solve (a ValueError)."""
     from . import _validate as V
     from ._driver import _unref
-    from ._results import IntegrationError
     from ._tableaux import NYSTROM
-    from .compiled import _KEEP, CompiledSolver, entry_points, raise_for_status, rk_checks
+    from .compiled import _KEEP, CompiledSolver, raise_for_status, rk_checks, rk_entry_points
     from .ivp import rhs_addresses
 
     tab = NYSTROM[method]
@@ -555,26 +554,7 @@ def compile_rkn_solver(method, fun, y0, p, max_steps):
         raise_for_status(st)
         return W, ist[3]
 
-    @jitc(cache=False)
-    def final_state(t0, t1, y0, p, rtol, atol, out):
-        nf = np.empty(0)
-        W, _ = _run(t0, t1, y0, p, rtol, atol, nf, nf, np.empty((0, N)))
-        for j in range(N):
-            out[j] = W[0, j]
-
-    @jitc(cache=False)
-    def states_at(t0, te, y0, p, rtol, atol, out):
-        m_ = te.shape[0]
-        ts = np.empty(m_ + 1)
-        ys = np.empty((m_ + 1, N))
-        _, n_out = _run(t0, te[m_ - 1], y0, p, rtol, atol, te, ts, ys)
-        if n_out != m_:
-            raise IntegrationError("compiled solver: not every t_eval point was reached")
-        for i in range(m_):
-            for j in range(N):
-                out[j, i] = ys[i, j]
-
-    solve, solve_at = entry_points(rk_checks(N, M), final_state, states_at, N)
+    solve, solve_at = rk_entry_points(rk_checks(N, M), _run, N)
     _KEEP.append(disp)
     return CompiledSolver(solve, solve_at, n, M, method, max_steps)
 

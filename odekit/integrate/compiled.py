@@ -339,10 +339,19 @@ def _build(driver_fn, ADDR, karr, S, D, N, M):
         raise_for_status(st)
         return W, ist[3]
 
+    return rk_entry_points(_check, _run, N)
+
+
+def rk_entry_points(check, run, N):
+    """:func:`entry_points` of a Runge-Kutta solver (first-order or Nyström) whose
+    ``run(t0, t1, y0, p, rtol, atol, t_eval, ts, ys)`` returns (W, number of t_eval
+    outputs), W[0] the state at the end."""
+    jit = _jit.jit
+
     @jit(cache=False)
     def final_state(t0, t1, y0, p, rtol, atol, out):
         nf = np.empty(0)
-        W, _ = _run(t0, t1, y0, p, rtol, atol, nf, nf, np.empty((0, N)))
+        W, _ = run(t0, t1, y0, p, rtol, atol, nf, nf, np.empty((0, N)))
         for j in range(N):
             out[j] = W[0, j]
 
@@ -351,14 +360,14 @@ def _build(driver_fn, ADDR, karr, S, D, N, M):
         m = te.shape[0]
         ts = np.empty(m + 1)
         ys = np.empty((m + 1, N))
-        _, n_out = _run(t0, te[m - 1], y0, p, rtol, atol, te, ts, ys)
+        _, n_out = run(t0, te[m - 1], y0, p, rtol, atol, te, ts, ys)
         if n_out != m:  # (cannot happen without events; never return unset values)
             raise IntegrationError("compiled solver: not every t_eval point was reached")
         for i in range(m):
             for j in range(N):
                 out[j, i] = ys[i, j]
 
-    return entry_points(_check, final_state, states_at, N)
+    return entry_points(check, final_state, states_at, N)
 
 
 def entry_points(check, final_state, states_at, N):
